@@ -1,0 +1,26 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+
+/**
+ * Writes a file so that a crash at any moment leaves either the old or the new content, never a
+ * mix: write a temporary file beside it, fsync, then rename over the target (atomic on POSIX).
+ */
+export function writeFileAtomic(path: string, data: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`)
+  const fd = openSync(tmp, 'w', 0o600)
+  try {
+    writeSync(fd, data)
+    fsyncSync(fd)
+  } catch (err) {
+    closeSync(fd)
+    rmSync(tmp, { force: true })
+    throw err
+  }
+  closeSync(fd)
+  try {
+    renameSync(tmp, path)
+  } catch (err) {
+    rmSync(tmp, { force: true })
+    throw err
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The engine's answers to the contract's commands. Requests arrive already validated by their zod
+ * schema; here they are checked against the engine's state (known service, managed container).
+ */
+import type { CommandHandlers } from '../shared/channels'
+import { PrescalError, toWireError } from '../shared/errors'
+import type { Engine } from './engine'
+import type { FleetContainer } from './fleet/docker-fleet'
+
+const DEMO_IMAGE = 'prescal-demo:latest'
+
+export function createCommandHandlers(engine: Engine): CommandHandlers {
+  const busy = new Set<string>()
+
+  function managedContainer(id: string): FleetContainer {
+    const c = engine.fleet.get(id)
+    if (!c) {
+      throw new PrescalError(
+        'INVALID_ARGUMENT',
+        `Container ${id.slice(0, 12)} is not one Prescal manages (no prescal.service label) or no longer exists.`
+      )
+    }
+    return c
+  }
+
+  /** Runs one action per container at a time; a second click while one runs is refused, not queued. */
+  async function containerAction(id: string, verb: string, action: (c: FleetContainer) => Promise<void>) {
+    const c = managedContainer(id)
+    if (busy.has(c.id)) throw new PrescalError('CONFLICT', `${c.name}: another action is still running; wait for it.`)
+    busy.add(c.id)
+    try {
+      await action(c)
+      await engine.fleet.refresh().catch(() => {})
+      engine.syncFleet()
+      return { ok: true as const, message: `${c.name} ${verb}` }
+    } catch (err) {
+      const wire = toWireError(err)
+      engine.events.add('container.action_failed', 'error', `${verb} ${c.name} failed: ${wire.message}`, {
+        containerId: c.id,
+        service: c.service
+      })
+      throw err
+    } finally {
+      busy.delete(c.id)
+    }
+  }
+
+  return {
+    getSnapshot: async () => engine.snapshot(),
+    getEvents: async ({ limit }) => engine.events.recent(limit),
+    getRecentSeries: async ({ seconds }) => engine.recentSeries(seconds),
+
+    startContainer: ({ id }) => containerAction(id, 'started', (c) => engine.fleet.startContainer(c.id)),
+    restartContainer: ({ id }) =>
+      containerAction(id, 'restarted', async (c) => {
+        await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
+        await engine.fleet.restartContainer(c.id)
+      }),
+    // Take the backend out of the pool before stopping it, so no request is sent to a dying process.
+    stopContainer: ({ id }) =>
+      containerAction(id, 'stopped', async (c) => {
+        await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
+        await engine.fleet.stopContainer(c.id)
+      }),
+    removeContainer: ({ id }) =>
+      containerAction(id, 'removed', async (c) => {
+        await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
+        await engine.fleet.removeContainer(c.id)
+      }),
+
+    scaleService: async ({ service, replicas }) => {
+      const spec = engine.config.services.find((s) => s.name === service)
+      if (!spec) {
+        const known = engine.config.services.map((s) => s.name).join(', ') || 'none'
+        throw new PrescalError('INVALID_ARGUMENT', `Unknown service "${service}" (configured: ${known}).`)
+      }
+      const state = engine.serviceStates.get(service)!
+      const was = state.desired
+      state.desired = replicas
+      state.phase = 'scaling'
+      state.message = `scaling to ${replicas}`
+      engine.events.add('scale.requested', 'info', `Scale ${service} from ${was} to ${replicas} requested`, { service })
+      try {
+        const result = await engine.scaler.scale(
+          {
+            name: spec.name,
+            image: spec.image,
+            containerPort: spec.containerPort,
+            env: spec.env,
+            readyPath: spec.readyPath,
+            readyTimeoutMs: spec.readyTimeoutMs
+          },
+          replicas,
+          (msg) => {
+            state.message = msg
+            engine.events.add('scale.progress', 'info', `${service}: ${msg}`, { service })
+          }
+        )
+        await engine.fleet.refresh().catch(() => {})
+        engine.syncFleet()
+        if (state.desired === replicas) {
+          state.phase = 'idle'
+          state.message = null
+        }
+        engine.events.add('scale.completed', 'info', `${service} scaled to ${replicas} in ${(result.tookMs / 1000).toFixed(1)} s`, { service })
+        return result
+      } catch (err) {
+        state.phase = 'failed'
+        state.message = toWireError(err).message
+        engine.events.add('scale.failed', 'error', `Scaling ${service} to ${replicas} failed: ${state.message}`, { service })
+        throw err
+      }
+    },
+
+    buildDemoImage: async () => {
+      const started = Date.now()
+      const tag = engine.config.services.find((s) => s.image.startsWith('prescal-demo'))?.image ?? DEMO_IMAGE
+      try {
+        await engine.fleet.buildDemoImage(tag, (line) => engine.events.add('image.progress', 'info', line))
+      } catch (err) {
+        engine.events.add('image.failed', 'error', `Building ${tag} failed: ${toWireError(err).message}`)
+        throw err
+      }
+      engine.events.add('image.built', 'info', `Built ${tag}`)
+      return { image: tag, tookMs: Date.now() - started }
+    }
+  }
+}

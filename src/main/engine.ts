@@ -1,0 +1,361 @@
+/**
+ * The composition root: builds the proxy, poller, fleet and scaler, wires them, runs the 1 s tick
+ * and shuts everything down in reverse order. Data flows one way: poller samples and proxy
+ * counters -> tick -> snapshot -> listeners (the bridges). Commands come back through
+ * `handlers` (see engine-commands.ts) only.
+ */
+import type { Config } from './config/config-schema'
+import { parseHostPort } from './config/config-schema'
+import { DockerFleet } from './fleet/docker-fleet'
+import { ServiceScaler } from './fleet/service-scaler'
+import { ScrapeLoop, type HealthTransition } from './poller/scrape-loop'
+import { BackendPool } from './proxy/backend-pool'
+import { ProxyServer, type BackendTickStats } from './proxy/proxy-server'
+import { BackendRegistry, type BackendRecord } from './state/backend-registry'
+import { EventLog } from './state/event-log'
+import { SeriesBuffer } from './state/series-buffer'
+import { createCommandHandlers } from './engine-commands'
+import type { CommandHandlers } from '../shared/channels'
+import type {
+  BackendView,
+  DockerView,
+  EngineEvent,
+  ProxyView,
+  ServiceView,
+  Snapshot
+} from '../shared/types'
+
+export interface EngineOptions {
+  config: Config
+  now?: () => number
+  tickMs?: number
+}
+
+type SnapshotListener = (s: Snapshot) => void
+
+interface ServiceState {
+  desired: number
+  phase: ServiceView['phase']
+  message: string | null
+}
+
+const emptyTick = (): BackendTickStats => ({
+  count: 0,
+  s2xx: 0,
+  s3xx: 0,
+  s4xx: 0,
+  s5xx: 0,
+  inFlight: 0,
+  latencyMs: { p50: null, p95: null, p99: null }
+})
+
+export class Engine {
+  readonly config: Config
+  readonly events: EventLog
+  readonly pool = new BackendPool()
+  readonly registry: BackendRegistry
+  readonly fleet: DockerFleet
+  readonly scaler: ServiceScaler
+  readonly handlers: CommandHandlers
+  readonly serviceStates = new Map<string, ServiceState>()
+  private readonly now: () => number
+  private readonly tickMs: number
+  private readonly proxy: ProxyServer
+  private readonly poller: ScrapeLoop
+  private readonly series = new SeriesBuffer(900)
+  private readonly snapshotListeners = new Set<SnapshotListener>()
+  private readonly statsInFlight = new Set<string>()
+  /** Containers the scaler saw answer before the fleet listed them; ready as soon as they are. */
+  private readonly readyHints = new Set<string>()
+  private proxyView: ProxyView = { url: null, error: null, rps: 0, inFlight: 0, totalRequests: 0 }
+  private dockerView: DockerView = { status: 'connecting', message: null, version: null }
+  private last: Snapshot | null = null
+  private tickTimer: NodeJS.Timeout | null = null
+  private initialScaleDone = false
+  private closed = false
+
+  constructor(opts: EngineOptions) {
+    this.config = opts.config
+    this.now = opts.now ?? Date.now
+    this.tickMs = opts.tickMs ?? 1000
+    this.events = new EventLog(1000, this.now)
+    this.registry = new BackendRegistry(this.config.backends)
+    const listen = parseHostPort(this.config.listen)
+    this.proxy = new ProxyServer({
+      host: listen.host,
+      port: listen.port,
+      pool: this.pool,
+      upstreamTimeoutMs: this.config.proxy.upstreamTimeoutMs
+    })
+    this.poller = new ScrapeLoop({
+      ...this.config.poll,
+      now: this.now,
+      onTransition: (t) => this.onHealthTransition(t),
+      onCounterReset: (id) =>
+        this.events.add('backend.counter_reset', 'info', `${this.nameOf(id)} restarted (CPU counter reset); no CPU sample this tick`, { backendId: id })
+    })
+    this.fleet = new DockerFleet({
+      host: this.config.docker.host,
+      callTimeoutMs: this.config.docker.callTimeoutMs,
+      listener: {
+        onChange: () => this.syncFleet(),
+        onStatus: (view) => this.onDockerStatus(view),
+        onContainerEvent: (kind, c) =>
+          this.events.add(`container.${kind}`, kind === 'started' ? 'info' : 'warn', `Container ${c.name} ${kind}`, {
+            service: c.service,
+            containerId: c.id
+          })
+      }
+    })
+    this.scaler = new ServiceScaler({
+      fleet: this.fleet,
+      membership: {
+        markReady: (containerId) => this.markReady(containerId),
+        drain: (containerId, timeoutMs) => this.drain(containerId, timeoutMs)
+      },
+      portRange: this.config.ports,
+      drainTimeoutMs: this.config.proxy.drainTimeoutMs
+    })
+    for (const s of this.config.services) {
+      this.serviceStates.set(s.name, { desired: s.replicas, phase: 'idle', message: null })
+    }
+    this.handlers = createCommandHandlers(this)
+  }
+
+  async start(): Promise<void> {
+    try {
+      const addr = await this.proxy.start()
+      this.proxyView.url = `http://${addr.host}:${addr.port}`
+    } catch (err) {
+      // The dashboard and fleet stay useful without the proxy; the header shows what to fix.
+      this.proxyView.error = (err as Error).message
+      this.events.add('proxy.error', 'error', (err as Error).message)
+    }
+    this.applyMembership()
+    this.poller.start()
+    this.fleet.start()
+    this.tickTimer = setInterval(() => this.tick(), this.tickMs)
+  }
+
+  /** Proxy address once started (null if it could not listen). */
+  proxyUrl(): string | null {
+    return this.proxyView.url
+  }
+
+  onSnapshot(fn: SnapshotListener): () => void {
+    this.snapshotListeners.add(fn)
+    return () => this.snapshotListeners.delete(fn)
+  }
+
+  onEvent(fn: (e: EngineEvent) => void): () => void {
+    return this.events.subscribe(fn)
+  }
+
+  snapshot(): Snapshot {
+    return this.last ?? this.buildSnapshot(new Map())
+  }
+
+  recentSeries(seconds: number): ReturnType<SeriesBuffer['since']> {
+    return this.series.since(this.now(), seconds)
+  }
+
+  /** Stops in reverse order of start: tick, fleet, poller, proxy (which drains in-flight requests). */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.tickTimer) clearInterval(this.tickTimer)
+    this.tickTimer = null
+    this.snapshotListeners.clear()
+    await this.fleet.close()
+    await this.poller.close()
+    await this.proxy.close()
+  }
+
+  /** Re-reads the container list into the registry, then the pool and poller. */
+  syncFleet(): void {
+    if (this.closed) return
+    const change = this.registry.syncContainers(this.fleet.containers(), this.config.services)
+    for (const r of change.added) {
+      if (r.containerId && this.readyHints.delete(r.containerId)) r.ready = true
+      this.events.add('backend.added', 'info', `Backend ${r.name} (${r.service}) discovered`, { backendId: r.id, service: r.service ?? undefined })
+    }
+    for (const r of change.removed) {
+      if (this.pool.has(r.id)) this.pool.remove(r.id)
+      this.events.add('backend.removed', 'info', `Backend ${r.name} removed`, { backendId: r.id, service: r.service ?? undefined })
+    }
+    this.applyMembership()
+    this.applyInitialReplicas()
+  }
+
+  markReady(containerId: string): void {
+    const r = this.registry.byContainer(containerId)
+    if (!r) {
+      this.readyHints.add(containerId)
+      return
+    }
+    r.ready = true
+    this.pool.setReady(r.id, true)
+  }
+
+  async drain(containerId: string, timeoutMs: number): Promise<void> {
+    const r = this.registry.byContainer(containerId)
+    if (!r) return
+    r.draining = true
+    this.pool.setDraining(r.id, true)
+    const idle = await this.pool.waitForIdle(r.id, timeoutMs)
+    if (!idle) {
+      this.events.add('scale.progress', 'warn', `${r.name} still had requests in flight after ${timeoutMs} ms; stopping anyway`, { backendId: r.id })
+    }
+  }
+
+  private applyMembership(): void {
+    const targets = []
+    for (const r of this.registry.all()) {
+      if (!this.registry.isActive(r)) {
+        if (this.pool.has(r.id)) this.pool.remove(r.id)
+        continue
+      }
+      this.pool.upsert({ id: r.id, host: r.host!, port: r.port! })
+      this.pool.setReady(r.id, r.ready)
+      this.pool.setDraining(r.id, r.draining)
+      targets.push({ id: r.id, host: r.host!, port: r.port!, path: r.metricsPath })
+    }
+    this.poller.setTargets(targets)
+  }
+
+  private applyInitialReplicas(): void {
+    if (this.initialScaleDone || this.dockerView.status !== 'connected') return
+    this.initialScaleDone = true
+    for (const s of this.config.services) {
+      const state = this.serviceStates.get(s.name)!
+      const running = this.fleet.containers().filter((c) => c.service === s.name && c.state === 'running').length
+      if (s.replicas === 0 && running > 0) state.desired = running
+      else if (s.replicas > running) void this.handlers.scaleService({ service: s.name, replicas: s.replicas }).catch(() => {})
+    }
+  }
+
+  private onHealthTransition(t: HealthTransition): void {
+    const r = this.registry.get(t.id)
+    if (!r) return
+    this.pool.setUp(t.id, t.to !== 'down')
+    if (t.to === 'up') {
+      r.ready = true
+      this.pool.setReady(t.id, true)
+      if (t.from !== 'unknown') this.events.add('backend.up', 'info', `${r.name} is up`, { backendId: r.id, service: r.service ?? undefined })
+    } else if (t.to === 'down') {
+      this.events.add('backend.down', 'warn', `${r.name} is down: ${t.message}`, { backendId: r.id, service: r.service ?? undefined })
+    }
+  }
+
+  private onDockerStatus(view: DockerView): void {
+    const was = this.dockerView.status
+    this.dockerView = view
+    if (view.status === was) return
+    if (view.status === 'connected') this.events.add('docker.connected', 'info', `Connected to Docker ${view.version ?? ''}`.trim())
+    else if (view.status === 'unavailable') this.events.add('docker.unavailable', 'warn', view.message ?? 'Docker engine unavailable')
+    this.syncFleet()
+  }
+
+  private nameOf(id: string): string {
+    return this.registry.get(id)?.name ?? id
+  }
+
+  private tick(): void {
+    const tick = this.proxy.takeTick()
+    for (const [id, t] of tick.perBackend) {
+      const totals = this.registry.get(id)?.totals
+      if (!totals) continue
+      totals.s2xx += t.s2xx
+      totals.s3xx += t.s3xx
+      totals.s4xx += t.s4xx
+      totals.s5xx += t.s5xx
+    }
+    const snapshot = this.buildSnapshot(tick.perBackend)
+    this.proxyView.rps = tick.total.count * (1000 / this.tickMs)
+    this.proxyView.inFlight = tick.total.inFlight
+    this.proxyView.totalRequests += tick.total.count
+    snapshot.proxy = { ...this.proxyView }
+    this.last = snapshot
+    this.series.push({
+      at: snapshot.at,
+      points: snapshot.backends.map((b) => ({ id: b.id, rps: b.rps, cpuPercent: b.cpuPercent, memoryBytes: b.memoryBytes }))
+    })
+    this.refreshDockerStats()
+    for (const fn of this.snapshotListeners) fn(snapshot)
+  }
+
+  private buildSnapshot(perBackend: Map<string, BackendTickStats>): Snapshot {
+    const backends = this.registry.all().map((r) => this.backendView(r, perBackend.get(r.id) ?? emptyTick()))
+    return {
+      at: this.now(),
+      proxy: { ...this.proxyView },
+      backends,
+      services: this.config.services.map((s) => {
+        const state = this.serviceStates.get(s.name)!
+        const mine = backends.filter((b) => b.service === s.name)
+        return {
+          name: s.name,
+          image: s.image,
+          containerPort: s.containerPort,
+          desired: state.desired,
+          running: mine.filter((b) => b.containerState === 'running').length,
+          ready: mine.filter((b) => b.ready && b.health !== 'down' && !b.draining).length,
+          phase: state.phase,
+          message: state.message
+        }
+      }),
+      docker: { ...this.dockerView }
+    }
+  }
+
+  private backendView(r: BackendRecord, t: BackendTickStats): BackendView {
+    const active = this.registry.isActive(r)
+    const m = active ? this.poller.state(r.id) : undefined
+    let health: BackendView['health'] = m?.health ?? 'unknown'
+    let healthReason = m?.healthReason ?? null
+    if (!active && r.source === 'container') {
+      health = 'down'
+      healthReason = `container ${r.containerState ?? 'gone'}`
+    }
+    const fromDocker = m !== undefined && !m.hasMetrics && r.source === 'container'
+    const cpuPercent = fromDocker ? (r.dockerStats?.cpuPercent ?? null) : (m?.cpuPercent ?? null)
+    const memoryBytes = fromDocker ? (r.dockerStats?.memoryBytes ?? null) : (m?.memoryBytes ?? null)
+    return {
+      id: r.id,
+      name: r.name,
+      address: r.host !== null && r.port !== null ? `${r.host}:${r.port}` : null,
+      source: r.source,
+      service: r.service,
+      containerId: r.containerId,
+      containerState: r.containerState,
+      health,
+      healthReason,
+      failureReason: active ? (m?.failureReason ?? null) : null,
+      ready: r.ready && active,
+      draining: r.draining,
+      rps: t.count * (1000 / this.tickMs),
+      lastTick: { s2xx: t.s2xx, s3xx: t.s3xx, s4xx: t.s4xx, s5xx: t.s5xx },
+      totals: { ...r.totals },
+      inFlight: this.pool.has(r.id) ? this.pool.inFlight(r.id) : 0,
+      latencyMs: t.latencyMs,
+      cpuPercent,
+      memoryBytes,
+      metricsSource: !m ? 'none' : m.hasMetrics ? 'prometheus' : fromDocker ? 'docker' : 'none'
+    }
+  }
+
+  /** Containers without /metrics get CPU and memory from one-shot Docker stats, one call in flight each. */
+  private refreshDockerStats(): void {
+    for (const r of this.registry.all()) {
+      if (r.source !== 'container' || !r.containerId || !this.registry.isActive(r)) continue
+      const m = this.poller.state(r.id)
+      if (!m || m.hasMetrics || this.statsInFlight.has(r.id)) continue
+      this.statsInFlight.add(r.id)
+      this.fleet
+        .stats(r.containerId)
+        .then((s) => (r.dockerStats = s))
+        .catch(() => (r.dockerStats = null))
+        .finally(() => this.statsInFlight.delete(r.id))
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Plain-Node entry: the engine plus the web bridge serving the built dashboard on loopback.
+ *   node out/main/headless.js [--config FILE] [--port N]
+ * Prints `Proxy listening on http://HOST:PORT` and `Dashboard: http://127.0.0.1:PORT/?token=TOKEN`
+ * for scripts to read; SIGINT/SIGTERM shut down cleanly.
+ */
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { isPrescalError } from '../shared/errors'
+import { loadConfig } from './config/config-loader'
+import { Engine } from './engine'
+import { WebBridge } from './bridge/web-bridge'
+
+const USAGE = 'usage: npm run headless -- [--config FILE] [--port N]'
+
+async function main(): Promise<void> {
+  let args
+  try {
+    args = parseArgs({
+      options: { config: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+    }).values
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`)
+    process.exit(2)
+  }
+  if (args.help) {
+    console.log(USAGE)
+    return
+  }
+  const port = Number(args.port ?? 5174)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port must be a number 0..65535, got "${args.port}"\n${USAGE}`)
+    process.exit(2)
+  }
+
+  const { config, path, created } = loadConfig(args.config ?? null)
+  console.log(`Config: ${path}${created ? ' (created with defaults)' : ''}`)
+
+  const engine = new Engine({ config })
+  const token = process.env.PRESCAL_TOKEN || randomBytes(24).toString('hex')
+  const bridge = new WebBridge({
+    port,
+    token,
+    rendererDir: join(__dirname, '../renderer'),
+    source: { handlers: engine.handlers, onSnapshot: (fn) => engine.onSnapshot(fn), onEvent: (fn) => engine.onEvent(fn) }
+  })
+
+  await engine.start()
+  try {
+    await bridge.start()
+  } catch (err) {
+    await engine.close()
+    throw err
+  }
+  const proxy = engine.proxyUrl()
+  console.log(proxy ? `Proxy listening on ${proxy}` : `Proxy not listening: ${engine.snapshot().proxy.error}`)
+  console.log(`Dashboard: ${bridge.url()}`)
+
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    console.log(`${signal}: shutting down`)
+    // A hung shutdown must not leave the user's terminal stuck.
+    setTimeout(() => process.exit(1), 15_000).unref()
+    void bridge
+      .close()
+      .then(() => engine.close())
+      .then(() => process.exit(0))
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+main().catch((err: unknown) => {
+  console.error(isPrescalError(err) ? `${err.code}: ${err.message}` : err)
+  process.exit(1)
+})

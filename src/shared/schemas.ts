@@ -1,0 +1,31 @@
+/**
+ * zod schemas for every command a window may send. Main parses each request with its schema
+ * before a handler runs; a request that does not parse is rejected with INVALID_ARGUMENT.
+ */
+import { z } from 'zod'
+import type { CommandName } from './channels'
+
+export const MAX_REPLICAS = 20
+
+const containerId = z
+  .string()
+  .regex(/^[a-f0-9]{12,64}$/, 'must be a Docker container id (12 to 64 hex characters)')
+
+const empty = z.object({}).strict()
+
+export const commandSchemas = {
+  getSnapshot: empty,
+  getEvents: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  getRecentSeries: z.object({ seconds: z.number().int().min(1).max(900).default(300) }).strict(),
+  startContainer: z.object({ id: containerId }).strict(),
+  stopContainer: z.object({ id: containerId }).strict(),
+  restartContainer: z.object({ id: containerId }).strict(),
+  removeContainer: z.object({ id: containerId }).strict(),
+  scaleService: z
+    .object({
+      service: z.string().min(1).max(64),
+      replicas: z.number().int().min(0).max(MAX_REPLICAS)
+    })
+    .strict(),
+  buildDemoImage: empty
+} satisfies Record<CommandName, z.ZodType>

@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadConfig, parseConfig } from '../../../../src/main/config/config-loader'
+import { isPrescalError } from '../../../../src/shared/errors'
+
+describe('parseConfig', () => {
+  it('gives every key a default', () => {
+    const c = parseConfig('', 'x.yaml')
+    expect(c.listen).toBe('127.0.0.1:8080')
+    expect(c.poll).toEqual({ intervalMs: 1000, timeoutMs: 800, maxBodyBytes: 4 * 1024 * 1024, failuresBeforeDown: 3 })
+    expect(c.ports).toEqual({ from: 3000, to: 3099 })
+    expect(c.services).toEqual([])
+  })
+
+  it('reads the issue example', () => {
+    const c = parseConfig(
+      `listen: 127.0.0.1:8080
+poll: { intervalMs: 1000, timeoutMs: 800 }
+backends: [127.0.0.1:3000]
+services:
+  - { name: demo, image: prescal-demo:latest, containerPort: 3000, replicas: 0 }
+`,
+      'x.yaml'
+    )
+    expect(c.backends).toEqual([{ address: '127.0.0.1:3000', metricsPath: '/metrics' }])
+    expect(c.services[0]).toMatchObject({ name: 'demo', image: 'prescal-demo:latest', containerPort: 3000, replicas: 0, metricsPath: '/metrics' })
+  })
+
+  it.each([
+    { desc: 'port as string', yaml: 'services:\n  - { name: demo, image: x, containerPort: "3000" }', field: 'services[0].containerPort' },
+    { desc: 'listen without port', yaml: 'listen: localhost', field: 'listen' },
+    { desc: 'listen port out of range', yaml: 'listen: 127.0.0.1:70000', field: 'listen' },
+    { desc: 'unknown key', yaml: 'lisen: 127.0.0.1:8080', field: '(top level)' },
+    { desc: 'negative interval', yaml: 'poll: { intervalMs: -5 }', field: 'poll.intervalMs' },
+    { desc: 'bad static backend', yaml: 'backends: [nohostport]', field: 'backends[0]' },
+    { desc: 'duplicate service', yaml: 'services:\n  - { name: a, image: x, containerPort: 1 }\n  - { name: a, image: y, containerPort: 2 }', field: 'services[1].name' },
+    { desc: 'too many replicas', yaml: 'services:\n  - { name: a, image: x, containerPort: 1, replicas: 99 }', field: 'services[0].replicas' },
+    { desc: 'inverted port range', yaml: 'ports: { from: 4000, to: 3000 }', field: 'ports' },
+    { desc: 'YAML syntax', yaml: 'listen: [unclosed', field: 'YAML syntax error' }
+  ])('rejects $desc naming $field', ({ yaml, field }) => {
+    let error: unknown
+    try {
+      parseConfig(yaml, 'bad.yaml')
+    } catch (err) {
+      error = err
+    }
+    expect(isPrescalError(error, 'CONFIG_INVALID')).toBe(true)
+    expect((error as Error).message).toContain('bad.yaml')
+    expect((error as Error).message).toContain(field)
+  })
+})
+
+describe('loadConfig', () => {
+  it('creates the default file on first run and reads it back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prescal-cfg-'))
+    const first = loadConfig(null, dir)
+    expect(first.created).toBe(true)
+    expect(existsSync(join(dir, 'config.yaml'))).toBe(true)
+    expect(first.config.services.map((s) => s.name)).toEqual(['demo'])
+    const second = loadConfig(null, dir)
+    expect(second.created).toBe(false)
+    expect(second.config).toEqual(first.config)
+  })
+
+  it('never replaces a broken file and names it in the error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prescal-cfg-'))
+    const file = join(dir, 'config.yaml')
+    writeFileSync(file, 'listen: [')
+    expect(() => loadConfig(null, dir)).toThrow(/config.yaml: YAML syntax error/)
+    expect(readFileSync(file, 'utf8')).toBe('listen: [')
+  })
+
+  it('fails clearly on a --config path that does not exist', () => {
+    expect(() => loadConfig('/nonexistent/prescal.yaml')).toThrow(/does not exist/)
+  })
+})
