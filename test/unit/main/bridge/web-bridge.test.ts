@@ -61,7 +61,7 @@ function connect(query: string, headers: Record<string, string>): Promise<WebSoc
 }
 
 describe('WebBridge HTTP', () => {
-  it.each([
+  it.each<{ desc: string; path: string; headers: Record<string, string> }>([
     { desc: 'no token', path: '/', headers: {} },
     { desc: 'wrong token', path: `/?token=${'b'.repeat(48)}`, headers: {} },
     { desc: 'short token', path: '/?token=aaa', headers: {} },
@@ -89,7 +89,7 @@ describe('WebBridge HTTP', () => {
 })
 
 describe('WebBridge WebSocket', () => {
-  it.each([
+  it.each<{ desc: string; query: string; headers: Record<string, string> }>([
     { desc: 'no token', query: '', headers: {} },
     { desc: 'foreign Origin with the token', query: `?token=${TOKEN}`, headers: { origin: 'http://evil.example' } },
     { desc: 'another loopback port as Origin', query: `?token=${TOKEN}`, headers: { origin: 'http://127.0.0.1:9999', cookie: `prescal_token=${TOKEN}` } }

@@ -1,0 +1,83 @@
+import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+
+/**
+ * Answers a request with a short plain-text error. `close` asks the client to reconnect, used
+ * when part of the request body is still unread on the socket (reading it would waste the
+ * upload; leaving it would desynchronise keep-alive). Never throws; if headers already went out,
+ * the only honest signal left is to cut the connection.
+ */
+export function sendPlainError(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  close: boolean,
+  extra?: readonly string[]
+): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy()
+    return
+  }
+  const body = `${text}\n`
+  const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body))]
+  if (extra) headers.push(...extra)
+  if (close) headers.push('Connection', 'close')
+  res.writeHead(status, headers)
+  res.end(body)
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+  501: 'Not Implemented'
+}
+
+function rawErrorResponse(status: number, text: string): string {
+  const body = `${text}\n`
+  return (
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\n` +
+    `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `Connection: close\r\n\r\n${body}`
+  )
+}
+
+/** What node:http's parser error codes mean for the client. */
+function statusForClientError(code: string | undefined): number {
+  if (code === 'HPE_HEADER_OVERFLOW') return 431
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408
+  return 400
+}
+
+interface SocketWithMessage extends Duplex {
+  _httpMessage?: { headersSent?: boolean } | null
+}
+
+/**
+ * `clientError` handler: the request could not be parsed (bad framing, oversized headers,
+ * timeout). Answers 400 / 408 / 431 when nothing of a response went out on the socket yet
+ * (writing into a half-sent response would corrupt it), then closes the socket.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const s = socket as SocketWithMessage
+  if (err.code === 'ECONNRESET' || !s.writable || s._httpMessage?.headersSent) {
+    s.destroy()
+    return
+  }
+  const status = statusForClientError(err.code)
+  s.end(rawErrorResponse(status, `${REASONS[status]}: ${err.code ?? 'malformed request'}`))
+  // end() flushes then closes; destroySoon-like fallback so a peer that never reads cannot pin it.
+  ;(s as Socket).setTimeout?.(1000, () => s.destroy())
+}
+
+/** `upgrade` / `connect` handler: WebSocket and tunnels are not proxied (yet). */
+export function refuseUpgrade(_req: unknown, socket: Duplex): void {
+  socket.on('error', () => socket.destroy())
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  socket.end(rawErrorResponse(501, 'Not Implemented: protocol upgrades and CONNECT are not proxied'))
+  ;(socket as Socket).setTimeout?.(1000, () => socket.destroy())
+}

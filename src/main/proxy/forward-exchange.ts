@@ -1,0 +1,255 @@
+import http from 'node:http'
+import type { BackendPool, PoolMember } from './backend-pool'
+import { sendPlainError } from './error-responses'
+import { buildResponseHeaders } from './hop-by-hop'
+import type { BalancingStrategy } from './round-robin-strategy'
+import type { TrafficStats } from './traffic-stats'
+
+/** What one exchange needs from the server that owns it. */
+export interface ExchangeContext {
+  readonly pool: BackendPool
+  readonly strategy: BalancingStrategy
+  readonly stats: TrafficStats
+  readonly upstreamTimeoutMs: number
+  /** True once the server is closing: answers carry `Connection: close`. */
+  readonly closing: boolean
+  agentFor(member: PoolMember): http.Agent
+  /** Called exactly once per exchange, after its in-flight count was released. */
+  exchangeEnded(): void
+}
+
+// Requests that may be sent twice: safe methods, and only without a body (a consumed body
+// cannot be replayed).
+const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+// The exchange is reached from event handlers through this property instead of a closure per
+// listener: handlers are module-level functions, so a request allocates no functions and a
+// pooled upstream socket never holds a reference to a finished exchange.
+const kExchange = Symbol('prescal.exchange')
+interface Tagged {
+  [kExchange]?: ForwardExchange
+}
+
+/**
+ * One client request forwarded to a backend: sends it, retries once on another backend when
+ * an idempotent bodiless request could not reach the first, streams the answer back, and maps
+ * failures to 502 (unreachable / broken) and 504 (no response within `upstreamTimeoutMs`).
+ * Invariant: every `pool.acquire` is matched by exactly one `pool.release`, and the exchange
+ * ends (stats recorded, `exchangeEnded` called) exactly once, on the client response's 'close',
+ * which node:http emits both after a normal finish and when the connection goes away.
+ */
+export class ForwardExchange {
+  private upstreamReq: http.ClientRequest | null = null
+  private upstreamRes: http.IncomingMessage | null = null
+  /** Backend id whose in-flight count this exchange holds, null when released. */
+  private acquired: string | null = null
+  private retried = false
+  private ended = false
+  /** Status the client was (or is being) answered with; null while waiting for the backend. */
+  private status: number | null = null
+  /** The backend failed after its headers went to the client: counted as 5xx, not as an abort. */
+  private brokenMidStream = false
+
+  constructor(
+    private readonly ctx: ExchangeContext,
+    private readonly clientReq: http.IncomingMessage,
+    private readonly clientRes: http.ServerResponse,
+    private member: PoolMember,
+    /** Upstream request headers (flat rawHeaders form), computed once for every attempt. */
+    private readonly headers: string[],
+    private readonly hasBody: boolean,
+    private readonly startedAt: number
+  ) {}
+
+  start(): void {
+    ;(this.clientRes as Tagged)[kExchange] = this
+    ;(this.clientReq as Tagged)[kExchange] = this
+    this.clientRes.on('close', onClientClose)
+    this.clientRes.on('error', onClientResError)
+    this.clientReq.on('error', onClientReqError)
+    this.send()
+  }
+
+  private send(): void {
+    const m = this.member
+    this.ctx.pool.acquire(m.id)
+    this.acquired = m.id
+    this.ctx.stats.touch(m.id)
+    let req: http.ClientRequest
+    try {
+      req = http.request({
+        host: m.host,
+        port: m.port,
+        method: this.clientReq.method,
+        path: this.clientReq.url,
+        headers: this.headers,
+        agent: this.ctx.agentFor(m),
+        // Socket idle timeout: covers connect, waiting for headers and a stalled body; it is
+        // reset to the agent's keep-alive timeout when the socket returns to the pool.
+        timeout: this.ctx.upstreamTimeoutMs
+      })
+    } catch (err) {
+      // node:http's client is stricter than its server parser (e.g. some bytes in the path).
+      this.answer(400, `Bad Request: cannot forward this request (${(err as Error).message})`)
+      return
+    }
+    ;(req as Tagged)[kExchange] = this
+    req.on('response', onUpstreamResponse)
+    req.on('error', onUpstreamError)
+    req.on('timeout', onUpstreamTimeout)
+    this.upstreamReq = req
+    if (this.hasBody) this.clientReq.pipe(req)
+    else req.end()
+  }
+
+  /** @internal */
+  handleResponse(req: http.ClientRequest, res: http.IncomingMessage): void {
+    if (req !== this.upstreamReq || this.ended) {
+      res.destroy()
+      return
+    }
+    this.upstreamRes = res
+    ;(res as Tagged)[kExchange] = this
+    res.on('error', onUpstreamBodyError)
+    const status = res.statusCode ?? 502
+    const headers = buildResponseHeaders(res.rawHeaders)
+    if (this.ctx.closing) headers.push('Connection', 'close')
+    try {
+      this.clientRes.writeHead(status, res.statusMessage, headers)
+    } catch (err) {
+      // A header the backend sent that node:http refuses to write (should not pass its parser).
+      this.upstreamRes = null
+      req.destroy()
+      this.answer(502, `Bad Gateway: invalid response from backend (${(err as Error).message})`)
+      return
+    }
+    this.status = status
+    res.pipe(this.clientRes)
+  }
+
+  /** @internal Upstream request error: connect failure, reset, or our own destroy(). */
+  handleUpstreamError(req: http.ClientRequest, err: NodeJS.ErrnoException): void {
+    if (req !== this.upstreamReq || this.ended) return
+    if (this.upstreamRes !== null) {
+      this.failMidStream()
+      return
+    }
+    if (this.status !== null) return // already answered (504), this is the destroy() echo
+    if (this.tryRetry(req)) return
+    this.answer(502, `Bad Gateway: backend ${this.member.id} unreachable (${err.code ?? err.message})`)
+  }
+
+  /** @internal No upstream socket activity for upstreamTimeoutMs. */
+  handleUpstreamTimeout(req: http.ClientRequest): void {
+    if (req !== this.upstreamReq || this.ended) return
+    if (this.upstreamRes !== null) {
+      this.failMidStream()
+      return
+    }
+    this.answer(504, `Gateway Timeout: backend ${this.member.id} did not answer in ${this.ctx.upstreamTimeoutMs} ms`)
+    req.destroy()
+  }
+
+  /** @internal The backend's response body broke off. */
+  handleUpstreamBodyError(res: http.IncomingMessage): void {
+    if (res !== this.upstreamRes || this.ended) return
+    this.failMidStream()
+  }
+
+  /** @internal Client response closed: finished normally, or the client went away. */
+  end(): void {
+    if (this.ended) return
+    this.ended = true
+    const res = this.clientRes
+    const completed = res.writableFinished
+    if (!completed) {
+      // The client is gone: stop the backend's work at once rather than let it finish for no one.
+      this.upstreamReq?.destroy()
+      this.upstreamRes?.destroy()
+    }
+    const backendId = this.member.id
+    if (this.acquired !== null) {
+      this.ctx.pool.release(this.acquired)
+      this.acquired = null
+    }
+    if (completed && this.status !== null) {
+      this.ctx.stats.record(backendId, this.status, performance.now() - this.startedAt)
+    } else if (this.brokenMidStream) {
+      this.ctx.stats.record(backendId, 502, performance.now() - this.startedAt)
+    }
+    // Client aborts are not counted: nothing was completed, for anyone.
+    this.ctx.exchangeEnded()
+  }
+
+  private tryRetry(failed: http.ClientRequest): boolean {
+    if (this.retried || this.hasBody || !RETRYABLE_METHODS.has(this.clientReq.method ?? '')) return false
+    const pool = this.ctx.pool
+    const failedId = this.member.id
+    let next = this.ctx.strategy.pick(pool.eligible(), new Set([failedId]))
+    // A reused keep-alive socket the backend had just closed says nothing about the backend:
+    // with no other choice, a fresh attempt on the same one is still worth it.
+    if (next === undefined && failed.reusedSocket && pool.isEligible(failedId)) next = this.member
+    if (next === undefined) return false
+    this.retried = true
+    if (this.acquired !== null) {
+      pool.release(this.acquired)
+      this.acquired = null
+    }
+    this.member = next
+    this.send()
+    return true
+  }
+
+  private answer(status: number, text: string): void {
+    this.status = status
+    // Close when part of the body is still unread on the socket (see sendPlainError).
+    const close = this.ctx.closing || (this.hasBody && !this.clientReq.complete)
+    sendPlainError(this.clientRes, status, text, close)
+  }
+
+  private failMidStream(): void {
+    this.brokenMidStream = true
+    this.upstreamReq?.destroy()
+    // Headers already went out: cutting the connection is the only way to tell the client.
+    this.clientRes.destroy()
+  }
+}
+
+function exchangeOf(emitter: unknown): ForwardExchange | undefined {
+  return (emitter as Tagged)[kExchange]
+}
+
+function onUpstreamResponse(this: http.ClientRequest, res: http.IncomingMessage): void {
+  const ex = exchangeOf(this)
+  if (ex) ex.handleResponse(this, res)
+  else res.destroy()
+}
+
+function onUpstreamError(this: http.ClientRequest, err: NodeJS.ErrnoException): void {
+  exchangeOf(this)?.handleUpstreamError(this, err)
+}
+
+function onUpstreamTimeout(this: http.ClientRequest): void {
+  const ex = exchangeOf(this)
+  if (ex) ex.handleUpstreamTimeout(this)
+  else this.destroy()
+}
+
+function onUpstreamBodyError(this: http.IncomingMessage): void {
+  exchangeOf(this)?.handleUpstreamBodyError(this)
+}
+
+function onClientClose(this: http.ServerResponse): void {
+  exchangeOf(this)?.end()
+}
+
+// EPIPE / ECONNRESET while writing to the client: the 'close' that follows does the cleanup. The
+// listener exists so these never become unhandled 'error' events.
+function onClientResError(): void {}
+
+// The client connection closed before the request was done ('aborted'). Usually the response's
+// 'close' follows; for a pipelined request still queued behind another it never does, so this
+// ends the exchange too (end() is idempotent).
+function onClientReqError(this: http.IncomingMessage): void {
+  exchangeOf(this)?.end()
+}

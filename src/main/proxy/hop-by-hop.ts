@@ -1,0 +1,95 @@
+/**
+ * Header rewriting between the client and a backend, on Node's flat `rawHeaders` arrays
+ * (`[name, value, name, value, ...]`): order, case and repeated fields (Set-Cookie) survive, and
+ * the result goes straight into `http.request({ headers })` / `res.writeHead()` without an
+ * intermediate object. Pure.
+ */
+
+/** RFC 9110 §7.6.1 connection-specific fields, plus the legacy Proxy-* ones. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-connection'
+])
+
+/** Lower-cased field names listed in every Connection header (they are hop-by-hop too). */
+function connectionTokens(raw: readonly string[]): Set<string> | null {
+  let tokens: Set<string> | null = null
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue
+    for (const token of raw[i + 1]!.split(',')) {
+      const t = token.trim().toLowerCase()
+      if (t !== '') (tokens ??= new Set()).add(t)
+    }
+  }
+  return tokens
+}
+
+function isHopByHop(lowerName: string, tokens: Set<string> | null): boolean {
+  return HOP_BY_HOP.has(lowerName) || (tokens !== null && tokens.has(lowerName))
+}
+
+/** Response headers for the client: the backend's headers minus hop-by-hop ones. */
+export function buildResponseHeaders(raw: readonly string[]): string[] {
+  const tokens = connectionTokens(raw)
+  const out: string[] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!
+    if (isHopByHop(name.toLowerCase(), tokens)) continue
+    out.push(name, raw[i + 1]!)
+  }
+  return out
+}
+
+export interface ForwardedInfo {
+  /** The client's socket address; undefined when the socket already closed. */
+  clientAddress: string | undefined
+  /** Host to send when the client sent none (HTTP/1.0): the proxy's own address. */
+  fallbackHost: string
+}
+
+/**
+ * Request headers for the backend: the client's headers minus hop-by-hop ones, with the
+ * client address appended to X-Forwarded-For (existing values kept, in order), and
+ * X-Forwarded-Proto / X-Forwarded-Host replaced (the proxy speaks plain http; the original Host
+ * is what the client asked for). The Host header itself is passed through unchanged.
+ */
+export function buildUpstreamRequestHeaders(raw: readonly string[], info: ForwardedInfo): string[] {
+  const tokens = connectionTokens(raw)
+  const out: string[] = []
+  let forwardedFor: string | undefined
+  let host: string | undefined
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!
+    const value = raw[i + 1]!
+    const lower = name.toLowerCase()
+    if (isHopByHop(lower, tokens)) continue
+    switch (lower) {
+      case 'x-forwarded-for':
+        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`
+        continue
+      case 'x-forwarded-proto':
+      case 'x-forwarded-host':
+        continue
+      case 'host':
+        host ??= value
+        break
+    }
+    out.push(name, value)
+  }
+  if (host === undefined) out.push('Host', info.fallbackHost)
+  const address = info.clientAddress
+  if (address !== undefined) {
+    forwardedFor = forwardedFor === undefined ? address : `${forwardedFor}, ${address}`
+  }
+  if (forwardedFor !== undefined) out.push('X-Forwarded-For', forwardedFor)
+  out.push('X-Forwarded-Proto', 'http')
+  if (host !== undefined) out.push('X-Forwarded-Host', host)
+  return out
+}
