@@ -1,0 +1,68 @@
+/**
+ * Builds the demo backend image with no registry: FROM scratch + the local node binary, its shared
+ * libraries and server.js. The implementation lives in resources/demo-backend/demo-image-core.mjs,
+ * shared with the `npm run demo-image` CLI; this module supplies the app's inputs and error types.
+ */
+import { accessSync, constants } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import { PrescalError } from '../../shared/errors'
+import serverSource from '../../../resources/demo-backend/server.js?raw'
+import {
+  buildDemoImageCore,
+  DemoImageError,
+  type DemoImageEngine
+} from '../../../resources/demo-backend/demo-image-core.mjs'
+
+export type { DemoImageEngine }
+
+/**
+ * The node binary to put in the image: this process's own, except under Electron, whose binary is
+ * not a plain node (it is huge and needs GUI libraries): there the first `node` on PATH.
+ */
+export function resolveNodeBinary(env: Record<string, string | undefined> = process.env): string {
+  if (!process.versions['electron']) return process.execPath
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (!dir) continue
+    const candidate = join(dir, 'node')
+    try {
+      accessSync(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // not here; keep looking
+    }
+  }
+  throw new PrescalError(
+    'DOCKER_ERROR',
+    'No node binary found on PATH to put in the demo image: install Node.js, or run `npm run demo-image`'
+  )
+}
+
+/**
+ * Builds `tag` through `docker.buildImage`, reporting build output lines to `onProgress`.
+ * Rejects DOCKER_ERROR for a failed build (error in the build stream, ldd failure, non-Linux host);
+ * engine transport errors are rethrown as they come (DockerFleet maps them), as is an abort
+ * through `options.signal`.
+ */
+export async function buildDemoImage(
+  docker: DemoImageEngine,
+  tag: string,
+  onProgress: (line: string) => void,
+  options: { signal?: AbortSignal; nodePath?: string } = {}
+): Promise<void> {
+  const nodePath = options.nodePath ?? resolveNodeBinary()
+  try {
+    await buildDemoImageCore({
+      docker,
+      tag,
+      nodePath,
+      serverSource,
+      onProgress,
+      ...(options.signal ? { signal: options.signal } : {})
+    })
+  } catch (err) {
+    if (err instanceof DemoImageError) {
+      throw new PrescalError('DOCKER_ERROR', `Building ${tag} failed (${err.stage}): ${err.message}`, { cause: err })
+    }
+    throw err
+  }
+}
