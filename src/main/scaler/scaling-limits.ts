@@ -1,0 +1,84 @@
+/**
+ * The limits every policy applies to its raw recommendation: scale-down stabilization, step
+ * limits per decision and the [minReplicas, maxReplicas] range. Kept in one place so reactive,
+ * predictive and hybrid thrash (or not) in the same way.
+ */
+import type { PolicyState, ScalerSettings } from './scaler-types'
+
+export function clampReplicas(n: number, settings: ScalerSettings): number {
+  const lo = Math.max(0, Math.floor(settings.minReplicas))
+  const hi = Math.max(lo, Math.floor(settings.maxReplicas))
+  if (!Number.isFinite(n)) return hi
+  return Math.min(hi, Math.max(lo, Math.ceil(n)))
+}
+
+/** Replicas needed to serve `rps` at `utilization` of each replica's capacity (not clamped). */
+export function replicasFor(rps: number, settings: ScalerSettings, utilization = 1): number {
+  const perReplica = settings.capacityRps * utilization
+  if (!(perReplica > 0)) return settings.maxReplicas
+  // The epsilon keeps 120.0000001 / 60 from becoming 3 replicas through float noise.
+  return Math.max(0, Math.ceil(rps / perReplica - 1e-9))
+}
+
+export interface Limited {
+  desired: number
+  /** Which limit changed the raw value, for the decision's reason; null if none did. */
+  note: string | null
+}
+
+/**
+ * Records `raw` and returns the count to request: up at once, down only to the highest raw
+ * recommendation of the last `scaleDownStabilizationMs` (never above `current` because of it),
+ * then at most maxStepUp / maxStepDown away from `current`, then within [min, max].
+ * With current = 0 the step limit is not applied to scale-up from nothing beyond maxStepUp.
+ */
+export function applyLimits(
+  now: number,
+  raw: number,
+  current: number,
+  settings: ScalerSettings,
+  state: PolicyState
+): Limited {
+  const window = Math.max(0, settings.scaleDownStabilizationMs)
+  const recs = state.recommendations
+  recs.push({ at: now, desired: raw })
+  let drop = 0
+  while (drop < recs.length && recs[drop]!.at <= now - window) drop++
+  if (drop > 0) recs.splice(0, drop)
+
+  let desired = raw
+  let note: string | null = null
+  if (raw < current) {
+    let highest = raw
+    for (const r of recs) if (r.desired > highest) highest = r.desired
+    const held = Math.min(current, highest)
+    if (held > raw) {
+      desired = held
+      note = `held at ${held} by the ${Math.round(window / 1000)} s scale-down window`
+    }
+  }
+  const up = Math.max(1, Math.floor(settings.maxStepUp))
+  const down = Math.max(1, Math.floor(settings.maxStepDown))
+  if (desired > current + up) {
+    desired = current + up
+    note = `step limited to +${up}`
+  } else if (desired < current - down) {
+    desired = current - down
+    note = `step limited to -${down}`
+  }
+  const clamped = clampReplicas(desired, settings)
+  if (clamped !== desired) {
+    note = clamped > desired ? `raised to min ${clamped}` : `capped at max ${clamped}`
+    desired = clamped
+  }
+  return { desired, note }
+}
+
+/** "→ 7 replicas (was 5)" / "→ stay at 5", plus the limit note. */
+export function outcomeText(limited: Limited, current: number): string {
+  const base =
+    limited.desired === current
+      ? `stay at ${current} replicas`
+      : `${limited.desired} replicas (was ${current})`
+  return limited.note === null ? base : `${base}, ${limited.note}`
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest'
+import { hybridPolicy, policyFor } from '../../../../src/main/scaler/hybrid-policy'
+import { bucketWidthMs, predictivePolicy } from '../../../../src/main/scaler/predictive-policy'
+import { reactivePolicy } from '../../../../src/main/scaler/reactive-policy'
+import { createPolicyState, defaultScalerSettings } from '../../../../src/main/scaler/scaler-types'
+import type { LoadSample, ScalerSettings } from '../../../../src/main/scaler/scaler-types'
+
+const MIN = 60_000
+
+const base: ScalerSettings = {
+  ...defaultScalerSettings,
+  capacityRps: 10,
+  targetUtilization: 1,
+  minReplicas: 1,
+  maxReplicas: 50,
+  maxStepUp: 50,
+  maxStepDown: 50,
+  coldStartMs: 2 * MIN,
+  headroom: 0,
+  seasonLengthMs: null
+}
+
+/** Samples one minute apart ending at `minutes` × MIN, with rps = f(minute). */
+function history(minutes: number, f: (m: number) => number): LoadSample[] {
+  return Array.from({ length: minutes }, (_, i) => ({ at: (i + 1) * MIN, rps: f(i), cpuPercent: null, replicas: 1 }))
+}
+
+describe('predictivePolicy', () => {
+  it('looks further ahead with a longer cold start', () => {
+    const ramp = history(120, (m) => 50 + 2 * m) // +2 req/s per minute, now at 288
+    const now = 120 * MIN
+    const short = predictivePolicy.decide(now, ramp, 30, base, createPolicyState())
+    const long = predictivePolicy.decide(now, ramp, 30, { ...base, coldStartMs: 10 * MIN }, createPolicyState())
+    expect(short.forecastRps).toBeGreaterThan(288)
+    expect(long.forecastRps!).toBeGreaterThan(short.forecastRps! + 5)
+    expect(long.desired).toBeGreaterThan(short.desired)
+    expect(short.reason).toMatch(/^forecast \d+ req\/s \(\+\d+ for its error\) within 120 s/)
+    expect(long.reason).toContain('within 600 s')
+  })
+
+  it('sizes ceil(forecast × (1 + headroom) / capacity) on a steady load', () => {
+    const flat = history(60, () => 95)
+    const d0 = predictivePolicy.decide(60 * MIN, flat, 1, base, createPolicyState())
+    expect(d0.forecastRps).toBeCloseTo(95, 6)
+    expect(d0.desired).toBe(10) // 95 / 10 → 10
+    const d1 = predictivePolicy.decide(60 * MIN, flat, 1, { ...base, headroom: 0.1 }, createPolicyState())
+    expect(d1.desired).toBe(11) // 104.5 / 10 → 11
+  })
+
+  it('says it is on the trend-only fallback while history is short, seasonal after two seasons', () => {
+    const settings = { ...base, seasonLengthMs: 60 * MIN }
+    const wave = (m: number): number => 100 + 50 * Math.sin((2 * Math.PI * m) / 60)
+    const short = predictivePolicy.decide(90 * MIN, history(90, wave), 10, settings, createPolicyState())
+    expect(short.reason).toContain('trend only')
+    const long = predictivePolicy.decide(180 * MIN, history(180, wave), 10, settings, createPolicyState())
+    expect(long.reason).not.toContain('trend only')
+    // Minute 180 starts a rising quarter of the wave: the seasonal model expects the rise.
+    expect(long.forecastRps!).toBeGreaterThan(wave(179) + 10)
+  })
+
+  it('copes with no history and with a single sample', () => {
+    const none = predictivePolicy.decide(0, [], 0, base, createPolicyState())
+    expect(none.desired).toBe(1)
+    expect(none.reason).toContain('no load data')
+    const one = predictivePolicy.decide(MIN, history(1, () => 42), 0, base, createPolicyState())
+    expect(one.desired).toBe(5)
+    expect(one.reason).toContain('no forecast yet')
+  })
+
+  it('feeds each sample to the forecaster once, however often it is asked', () => {
+    const h = history(30, () => 20)
+    const state = createPolicyState()
+    predictivePolicy.decide(30 * MIN, h, 2, base, state)
+    const closed = state.forecaster!.closed
+    predictivePolicy.decide(30 * MIN + 1000, h, 2, base, state)
+    expect(state.forecaster!.closed).toBe(closed)
+    expect(state.lastSampleAt).toBe(30 * MIN)
+    // Samples after `now` are not used.
+    predictivePolicy.decide(29 * MIN, [...h, { at: 31 * MIN, rps: 1e6, cpuPercent: null, replicas: 1 }], 2, base, createPolicyState())
+    expect(state.forecaster!.closed).toBe(30)
+  })
+
+  it('holds a forecast dip through the stabilization window', () => {
+    const state = createPolicyState()
+    const high = history(30, () => 200)
+    const d0 = predictivePolicy.decide(30 * MIN, high, 20, base, state)
+    expect(d0.desired).toBe(20)
+    const low = [...high, ...history(5, () => 10).map((s) => ({ ...s, at: s.at + 30 * MIN }))]
+    const d1 = predictivePolicy.decide(34 * MIN, low.slice(0, 34), 20, base, state)
+    expect(d1.desired).toBe(20)
+    expect(d1.reason).toContain('scale-down window')
+  })
+})
+
+describe('bucketWidthMs', () => {
+  it.each([
+    { step: 60_000, cold: 120_000, want: 60_000 },
+    { step: 1000, cold: 30_000, want: 15_000 },
+    { step: 1000, cold: 10_000, want: 5000 },
+    { step: 1000, cold: 600_000, want: 60_000 },
+    { step: 300_000, cold: 60_000, want: 300_000 },
+    { step: 1000, cold: 0, want: 1000 }
+  ])('step $step, cold $cold → $want', ({ step, cold, want }) => {
+    expect(bucketWidthMs(step, cold)).toBe(want)
+  })
+})
+
+describe('hybridPolicy', () => {
+  it('scales up to the reactive count when load jumps past the forecast', () => {
+    const h = [...history(60, () => 50), { at: 61 * MIN, rps: 400, cpuPercent: null, replicas: 5 }]
+    const now = 61 * MIN
+    const r = reactivePolicy.decide(now, h, 5, base, createPolicyState())
+    const p = predictivePolicy.decide(now, h, 5, base, createPolicyState())
+    const hy = hybridPolicy.decide(now, h, 5, base, createPolicyState())
+    expect(r.desired).toBe(40)
+    expect(p.desired).toBeLessThan(40)
+    expect(hy.desired).toBe(40)
+    expect(hy.reason).toContain('above the forecast')
+    expect(hy.policy).toBe('hybrid')
+  })
+
+  it('scales up to the predictive count ahead of a rise the reactive rule cannot see yet', () => {
+    const h = history(120, (m) => 50 + 2 * m)
+    const now = 120 * MIN
+    const r = reactivePolicy.decide(now, h, 29, base, createPolicyState())
+    const hy = hybridPolicy.decide(now, h, 29, base, createPolicyState())
+    expect(r.desired).toBe(29) // 288 req/s with 29 replicas: within tolerance
+    expect(hy.desired).toBeGreaterThan(29)
+    expect(hy.forecastRps).toBeGreaterThan(288)
+  })
+
+  it('scales down only through the window', () => {
+    const state = createPolicyState()
+    const high = history(30, () => 200)
+    expect(hybridPolicy.decide(30 * MIN, high, 20, base, state).desired).toBe(20)
+    const low = (n: number): LoadSample[] => [
+      ...high,
+      ...history(n, () => 10).map((s) => ({ ...s, at: s.at + 30 * MIN }))
+    ]
+    expect(hybridPolicy.decide(34 * MIN, low(4), 20, base, state).desired).toBe(20)
+    expect(hybridPolicy.decide(40 * MIN, low(10), 20, base, state).desired).toBeLessThan(20)
+  })
+
+  it('policyFor maps modes to policies', () => {
+    expect(policyFor('reactive')).toBe(reactivePolicy)
+    expect(policyFor('predictive')).toBe(predictivePolicy)
+    expect(policyFor('hybrid')).toBe(hybridPolicy)
+  })
+})
