@@ -215,10 +215,13 @@ export class Engine {
         if (this.pool.has(r.id)) this.pool.remove(r.id)
         continue
       }
+      targets.push({ id: r.id, host: r.host!, port: r.port!, path: r.metricsPath })
+      // Containers of a service the config does not name are shown and polled, never routed to:
+      // the config decides what the endpoint serves.
+      if (r.source === 'container' && !this.config.services.some((s) => s.name === r.service)) continue
       this.pool.upsert({ id: r.id, host: r.host!, port: r.port! })
       this.pool.setReady(r.id, r.ready)
       this.pool.setDraining(r.id, r.draining)
-      targets.push({ id: r.id, host: r.host!, port: r.port!, path: r.metricsPath })
     }
     this.poller.setTargets(targets)
   }
