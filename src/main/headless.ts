@@ -11,6 +11,7 @@ import { isPrescalError } from '../shared/errors'
 import { loadConfig } from './config/config-loader'
 import { Engine } from './engine'
 import { WebBridge } from './bridge/web-bridge'
+import { renderPrometheus } from './bridge/prometheus-exporter'
 
 const USAGE = 'usage: npm run headless -- [--config FILE] [--port N]'
 
@@ -43,7 +44,14 @@ async function main(): Promise<void> {
     port,
     token,
     rendererDir: join(__dirname, '../renderer'),
-    source: { handlers: engine.handlers, onSnapshot: (fn) => engine.onSnapshot(fn), onEvent: (fn) => engine.onEvent(fn) }
+    source: { handlers: engine.handlers, onSnapshot: (fn) => engine.onSnapshot(fn), onEvent: (fn) => engine.onEvent(fn) },
+    routes: {
+      '/metrics': (res) => {
+        const body = renderPrometheus(engine.snapshot())
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
+        res.end(body)
+      }
+    }
   })
 
   await engine.start()

@@ -120,7 +120,8 @@ export class WebBridge {
       }
       if (parsed.protocol !== 'http:' || !isLoopbackAuthority(parsed.host, this.port)) return false
     }
-    const given = url.searchParams.get('token') ?? readCookie(req.headers.cookie, TOKEN_COOKIE)
+    const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null
+    const given = url.searchParams.get('token') ?? bearer ?? readCookie(req.headers.cookie, TOKEN_COOKIE)
     return given !== null && sameSecret(given, this.opts.token)
   }
 
