@@ -2,20 +2,36 @@
  * Membership and eligibility of the backends the proxy may forward to, and the per-backend
  * in-flight count that draining waits on. No I/O: the poller, the fleet and the proxy all write
  * into it; only the proxy reads `eligible()`.
+ *
+ * In-flight counts live in a SharedArrayBuffer (one Int32 slot per backend, see SlotTable) so
+ * proxy worker threads can count with Atomics and `inFlight` / `waitForIdle` here still see
+ * every request, whichever thread forwards it.
  */
+import { PrescalError } from '../../shared/errors'
+import { SLOT_CAPACITY, SlotTable } from './slot-table'
 
-/** A forwarding target. Immutable: an address change replaces the object. */
+/** A forwarding target. Immutable: an address or weight change replaces the object. */
 export interface PoolMember {
   id: string
   host: string
   port: number
+  /** Share of traffic under the `weighted` strategy; default 1, 0 = only when nothing else is left. */
+  weight?: number
+}
+
+/** What proxy workers need to mirror the pool: every member with its slot and eligibility. */
+export interface PoolSnapshot {
+  version: number
+  members: Array<{ member: PoolMember; slot: number; eligible: boolean }>
 }
 
 interface MemberState {
   member: PoolMember
+  slot: number
   up: boolean
   ready: boolean
   draining: boolean
+  ejected: boolean
 }
 
 interface IdleWaiter {
@@ -23,38 +39,60 @@ interface IdleWaiter {
   timer: NodeJS.Timeout
 }
 
+// Only used when other threads count too (they cannot wake us): how often waitForIdle re-reads.
+const SHARED_IDLE_POLL_MS = 20
+
 export class BackendPool {
   private readonly members = new Map<string, MemberState>()
-  // Kept apart from `members` so a request that outlives its member's removal still releases
-  // its count, and a member re-added under the same id sees requests that are still running.
-  private readonly inFlightById = new Map<string, number>()
+  // Kept apart from `members` (by slot) so a request that outlives its member's removal still
+  // releases its count, and a member re-added under the same id sees requests still running.
+  private readonly inFlightBuffer = new SharedArrayBuffer(SLOT_CAPACITY * 4)
+  private readonly inFlightBySlot = new Int32Array(this.inFlightBuffer)
+  private readonly slots = new SlotTable(Date.now, (slot) => Atomics.store(this.inFlightBySlot, slot, 0))
   private readonly idleWaiters = new Map<string, Set<IdleWaiter>>()
+  private readonly listeners = new Set<() => void>()
+  private sharedWithThreads = false
+  private idlePoll: NodeJS.Timeout | null = null
+  private version = 0
   // The proxy asks for the eligible list on every request; membership changes are rare.
   private eligibleCache: readonly PoolMember[] | null = null
+
+  constructor() {
+    this.slots.isIdle = (slot) => Atomics.load(this.inFlightBySlot, slot) === 0
+  }
 
   /**
    * Adds a member, or updates the address of an existing one (its up/ready/draining flags are
    * kept). New members start up=true (health unknown is not down), ready=false, draining=false.
    */
   upsert(m: PoolMember): void {
+    const weight = normalWeight(m.weight)
     const existing = this.members.get(m.id)
+    const member = Object.freeze({ id: m.id, host: m.host, port: m.port, weight })
     if (existing) {
-      if (existing.member.host === m.host && existing.member.port === m.port) return
-      existing.member = Object.freeze({ id: m.id, host: m.host, port: m.port })
+      const e = existing.member
+      if (e.host === m.host && e.port === m.port && e.weight === weight) return
+      existing.member = member
     } else {
-      this.members.set(m.id, {
-        member: Object.freeze({ id: m.id, host: m.host, port: m.port }),
-        up: true,
-        ready: false,
-        draining: false
-      })
+      const slot = this.slots.slotFor(m.id)
+      if (slot === undefined) {
+        throw new PrescalError('CONFLICT', `Too many backends (${SLOT_CAPACITY}) joined within 30 s; remove some first.`)
+      }
+      this.members.set(m.id, { member, slot, up: true, ready: false, draining: false, ejected: false })
     }
-    this.eligibleCache = null
+    this.changed()
   }
 
   /** Removes a member. Its in-flight requests keep counting until they finish. Unknown ids are ignored. */
   remove(id: string): void {
-    if (this.members.delete(id)) this.eligibleCache = null
+    if (!this.members.delete(id)) return
+    this.slots.release(id)
+    this.changed()
+  }
+
+  /** The member as last upserted, undefined for unknown ids. */
+  member(id: string): PoolMember | undefined {
+    return this.members.get(id)?.member
   }
 
   has(id: string): boolean {
@@ -76,50 +114,92 @@ export class BackendPool {
     this.setFlag(id, 'draining', draining)
   }
 
-  /** up && ready && !draining; false for unknown ids. */
+  /**
+   * From passive health checks (the proxy): an ejected member gets no new requests until
+   * re-admitted. Unknown ids are ignored.
+   */
+  setEjected(id: string, ejected: boolean): void {
+    this.setFlag(id, 'ejected', ejected)
+  }
+
+  /** up && ready && !draining && !ejected; false for unknown ids. */
   isEligible(id: string): boolean {
+    const s = this.members.get(id)
+    return s !== undefined && isEligibleState(s)
+  }
+
+  /** True when the member is up, ready and not draining, whether or not it is ejected. */
+  isHealthyIgnoringEjection(id: string): boolean {
     const s = this.members.get(id)
     return s !== undefined && s.up && s.ready && !s.draining
   }
 
   /** Eligible members in insertion order (a fresh array the caller may keep). */
   eligible(): PoolMember[] {
-    if (this.eligibleCache === null) {
-      const list: PoolMember[] = []
-      for (const s of this.members.values()) if (s.up && s.ready && !s.draining) list.push(s.member)
-      this.eligibleCache = list
-    }
-    return this.eligibleCache.slice()
+    return this.eligibleView().slice()
   }
 
+  /** Eligible members in insertion order, without a copy: do not modify; replaced on change. */
+  eligibleView(): readonly PoolMember[] {
+    if (this.eligibleCache === null) {
+      const list: PoolMember[] = []
+      for (const s of this.members.values()) if (isEligibleState(s)) list.push(s.member)
+      this.eligibleCache = Object.freeze(list)
+    }
+    return this.eligibleCache
+  }
+
+  /** Requests forwarded to `id` and not finished yet, counted over every proxy thread. */
   inFlight(id: string): number {
-    return this.inFlightById.get(id) ?? 0
+    const slot = this.slots.find(id)
+    return slot === undefined ? 0 : Atomics.load(this.inFlightBySlot, slot)
   }
 
   /**
    * Counts one request forwarded to `id`. Every acquire must be matched by exactly one
    * `release`; the proxy does this on every path (success, error, timeout, client abort).
+   * Ids with no slot (never members) are not counted.
    */
   acquire(id: string): void {
-    this.inFlightById.set(id, (this.inFlightById.get(id) ?? 0) + 1)
+    const slot = this.slots.find(id)
+    if (slot !== undefined) Atomics.add(this.inFlightBySlot, slot, 1)
   }
 
   /** Ends one request counted by `acquire`. Never goes below zero. Wakes `waitForIdle` at zero. */
   release(id: string): void {
-    const n = this.inFlightById.get(id)
-    if (n === undefined) return
-    if (n > 1) {
-      this.inFlightById.set(id, n - 1)
-      return
-    }
-    this.inFlightById.delete(id)
-    const waiters = this.idleWaiters.get(id)
-    if (waiters === undefined) return
-    this.idleWaiters.delete(id)
-    for (const w of waiters) {
-      clearTimeout(w.timer)
-      w.resolve(true)
-    }
+    const slot = this.slots.find(id)
+    if (slot === undefined) return
+    const before = Atomics.sub(this.inFlightBySlot, slot, 1)
+    if (before <= 0) Atomics.add(this.inFlightBySlot, slot, 1) // unmatched release: undo
+    else if (before === 1) this.wake(id)
+  }
+
+  /**
+   * Hands the in-flight counters to proxy worker threads (they `Atomics.add/sub` the slot of
+   * each member, see `snapshot()`); from then on `waitForIdle` also re-reads them periodically,
+   * because another thread's release cannot wake it.
+   */
+  shareInFlight(): SharedArrayBuffer {
+    this.sharedWithThreads = true
+    return this.inFlightBuffer
+  }
+
+  /** The members with their slots and eligibility, for proxy workers. */
+  snapshot(): PoolSnapshot {
+    const members: PoolSnapshot['members'] = []
+    for (const s of this.members.values()) members.push({ member: s.member, slot: s.slot, eligible: isEligibleState(s) })
+    return { version: this.version, members }
+  }
+
+  /** The id a slot was last given to (also after removal, until reused); for stats. */
+  idOfSlot(slot: number): string | undefined {
+    return this.slots.idOf(slot)
+  }
+
+  /** Called (synchronously) after every membership, address, weight or eligibility change. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
   }
 
   /**
@@ -144,13 +224,48 @@ export class BackendPool {
         }, Math.max(0, timeoutMs))
       }
       set.add(waiter)
+      if (this.sharedWithThreads) this.pollIdle()
     })
   }
 
-  private setFlag(id: string, flag: 'up' | 'ready' | 'draining', value: boolean): void {
+  private wake(id: string): void {
+    const waiters = this.idleWaiters.get(id)
+    if (waiters === undefined) return
+    this.idleWaiters.delete(id)
+    for (const w of waiters) {
+      clearTimeout(w.timer)
+      w.resolve(true)
+    }
+  }
+
+  private pollIdle(): void {
+    if (this.idlePoll !== null) return
+    const tick = (): void => {
+      this.idlePoll = null
+      for (const id of [...this.idleWaiters.keys()]) if (this.inFlight(id) === 0) this.wake(id)
+      if (this.idleWaiters.size > 0) this.idlePoll = setTimeout(tick, SHARED_IDLE_POLL_MS)
+    }
+    this.idlePoll = setTimeout(tick, SHARED_IDLE_POLL_MS)
+  }
+
+  private setFlag(id: string, flag: 'up' | 'ready' | 'draining' | 'ejected', value: boolean): void {
     const s = this.members.get(id)
     if (s === undefined || s[flag] === value) return
     s[flag] = value
-    this.eligibleCache = null
+    this.changed()
   }
+
+  private changed(): void {
+    this.eligibleCache = null
+    this.version++
+    for (const l of this.listeners) l()
+  }
+}
+
+function isEligibleState(s: MemberState): boolean {
+  return s.up && s.ready && !s.draining && !s.ejected
+}
+
+function normalWeight(w: number | undefined): number {
+  return w === undefined || !Number.isFinite(w) || w < 0 ? 1 : w
 }

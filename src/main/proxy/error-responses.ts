@@ -31,13 +31,16 @@ const REASONS: Record<number, string> = {
   400: 'Bad Request',
   408: 'Request Timeout',
   431: 'Request Header Fields Too Large',
-  501: 'Not Implemented'
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout'
 }
 
-function rawErrorResponse(status: number, text: string): string {
+export function rawErrorResponse(status: number, text: string, extraHeaders = ''): string {
   const body = `${text}\n`
   return (
-    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\n` +
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\n${extraHeaders}` +
     `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
     `Connection: close\r\n\r\n${body}`
   )
@@ -71,13 +74,24 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   ;(s as Socket).setTimeout?.(1000, () => s.destroy())
 }
 
-/** `upgrade` / `connect` handler: WebSocket and tunnels are not proxied (yet). */
-export function refuseUpgrade(_req: unknown, socket: Duplex): void {
+const REFUSALS: Record<number, string> = {
+  501: 'Not Implemented: CONNECT is not proxied',
+  502: 'Bad Gateway: the backend could not be reached for this upgrade',
+  503: 'Service Unavailable: no healthy backend',
+  504: 'Gateway Timeout: the backend did not answer the upgrade in time'
+}
+
+/**
+ * Answers an `upgrade` / `connect` request on its raw socket and closes it: 501 for CONNECT
+ * (tunnels are not proxied), or the given status when an Upgrade cannot be tunnelled.
+ */
+export function refuseUpgrade(_req: unknown, socket: Duplex, status = 501): void {
   socket.on('error', () => socket.destroy())
   if (!socket.writable) {
     socket.destroy()
     return
   }
-  socket.end(rawErrorResponse(501, 'Not Implemented: protocol upgrades and CONNECT are not proxied'))
+  const extra = status === 503 ? 'Retry-After: 1\r\n' : ''
+  socket.end(rawErrorResponse(status, REFUSALS[status] ?? 'Error', extra))
   ;(socket as Socket).setTimeout?.(1000, () => socket.destroy())
 }

@@ -1,26 +1,32 @@
 import http from 'node:http'
-import type { BackendPool, PoolMember } from './backend-pool'
+import type { PoolMember } from './backend-pool'
+import type { BalancingStrategy } from './balancing-strategy'
 import { sendPlainError } from './error-responses'
+import type { FailureKind } from './failure-detector'
 import { buildResponseHeaders } from './hop-by-hop'
-import type { BalancingStrategy } from './round-robin-strategy'
-import type { TrafficStats } from './traffic-stats'
+import type { PoolView, StatsSink } from './proxy-ports'
 
 /** What one exchange needs from the server that owns it. */
 export interface ExchangeContext {
-  readonly pool: BackendPool
+  readonly pool: PoolView
   readonly strategy: BalancingStrategy
-  readonly stats: TrafficStats
+  readonly stats: StatsSink
   readonly upstreamTimeoutMs: number
   /** True once the server is closing: answers carry `Connection: close`. */
   readonly closing: boolean
   agentFor(member: PoolMember): http.Agent
   /** Called exactly once per exchange, after its in-flight count was released. */
   exchangeEnded(): void
+  /** Passive health: the backend answered below 500. */
+  succeeded(id: string): void
+  /** Passive health: the backend failed this request. */
+  failed(id: string, kind: FailureKind): void
 }
 
-// Requests that may be sent twice: safe methods, and only without a body (a consumed body
-// cannot be replayed).
-const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+// Requests that may be sent twice (RFC 9110 §9.2.2 idempotent methods), and only without a body:
+// a streamed body is consumed and cannot be replayed, so a POST (or PUT) whose body was sent is
+// never retried.
+const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 
 // The exchange is reached from event handlers through this property instead of a closure per
 // listener: handlers are module-level functions, so a request allocates no functions and a
@@ -44,6 +50,7 @@ export class ForwardExchange {
   /** Backend id whose in-flight count this exchange holds, null when released. */
   private acquired: string | null = null
   private retried = false
+  private sentAt = 0
   private ended = false
   /** Status the client was (or is being) answered with; null while waiting for the backend. */
   private status: number | null = null
@@ -70,11 +77,13 @@ export class ForwardExchange {
     this.send()
   }
 
-  private send(): void {
+  /** `fresh`: bypass the keep-alive pool (retry after a reused socket broke). */
+  private send(fresh = false): void {
     const m = this.member
     this.ctx.pool.acquire(m.id)
     this.acquired = m.id
     this.ctx.stats.touch(m.id)
+    this.sentAt = performance.now()
     let req: http.ClientRequest
     try {
       req = http.request({
@@ -83,7 +92,8 @@ export class ForwardExchange {
         method: this.clientReq.method,
         path: this.clientReq.url,
         headers: this.headers,
-        agent: this.ctx.agentFor(m),
+        // agent: false opens a one-off connection (Connection: close), never a pooled one.
+        agent: fresh ? false : this.ctx.agentFor(m),
         // Socket idle timeout: covers connect, waiting for headers and a stalled body; it is
         // reset to the agent's keep-alive timeout when the socket returns to the pool.
         timeout: this.ctx.upstreamTimeoutMs
@@ -112,6 +122,10 @@ export class ForwardExchange {
     ;(res as Tagged)[kExchange] = this
     res.on('error', onUpstreamBodyError)
     const status = res.statusCode ?? 502
+    const id = this.member.id
+    this.ctx.strategy.observe?.(id, performance.now() - this.sentAt)
+    if (status >= 500) this.ctx.failed(id, '5xx')
+    else this.ctx.succeeded(id)
     const headers = buildResponseHeaders(res.rawHeaders)
     if (this.ctx.closing) headers.push('Connection', 'close')
     try {
@@ -135,6 +149,8 @@ export class ForwardExchange {
       return
     }
     if (this.status !== null) return // already answered (504), this is the destroy() echo
+    // A reused keep-alive socket the backend closed as we wrote says nothing about its health.
+    if (!req.reusedSocket) this.ctx.failed(this.member.id, err.code === 'ECONNREFUSED' ? 'connect' : 'reset')
     if (this.tryRetry(req)) return
     this.answer(502, `Bad Gateway: backend ${this.member.id} unreachable (${err.code ?? err.message})`)
   }
@@ -146,6 +162,7 @@ export class ForwardExchange {
       this.failMidStream()
       return
     }
+    this.ctx.failed(this.member.id, 'timeout')
     this.answer(504, `Gateway Timeout: backend ${this.member.id} did not answer in ${this.ctx.upstreamTimeoutMs} ms`)
     req.destroy()
   }
@@ -181,14 +198,24 @@ export class ForwardExchange {
     this.ctx.exchangeEnded()
   }
 
+  /**
+   * At most one retry, only for an idempotent bodiless request and only before any response
+   * byte (callers check). A reused keep-alive socket that broke (the backend closed it as we
+   * wrote: the keep-alive race) is retried on a fresh connection to the same backend; any
+   * other failure on another backend.
+   */
   private tryRetry(failed: http.ClientRequest): boolean {
     if (this.retried || this.hasBody || !RETRYABLE_METHODS.has(this.clientReq.method ?? '')) return false
     const pool = this.ctx.pool
     const failedId = this.member.id
-    let next = this.ctx.strategy.pick(pool.eligible(), new Set([failedId]))
-    // A reused keep-alive socket the backend had just closed says nothing about the backend:
-    // with no other choice, a fresh attempt on the same one is still worth it.
-    if (next === undefined && failed.reusedSocket && pool.isEligible(failedId)) next = this.member
+    let next: PoolMember | undefined
+    let fresh = false
+    if (failed.reusedSocket && pool.isEligible(failedId)) {
+      next = this.member
+      fresh = true
+    } else {
+      next = this.ctx.strategy.pick(pool.eligibleView(), new Set([failedId]))
+    }
     if (next === undefined) return false
     this.retried = true
     if (this.acquired !== null) {
@@ -196,7 +223,7 @@ export class ForwardExchange {
       this.acquired = null
     }
     this.member = next
-    this.send()
+    this.send(fresh)
     return true
   }
 
@@ -208,6 +235,7 @@ export class ForwardExchange {
   }
 
   private failMidStream(): void {
+    if (!this.brokenMidStream) this.ctx.failed(this.member.id, 'reset')
     this.brokenMidStream = true
     this.upstreamReq?.destroy()
     // Headers already went out: cutting the connection is the only way to tell the client.

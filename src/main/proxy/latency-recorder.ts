@@ -7,9 +7,10 @@ import type { LatencyQuantiles } from '../../shared/types'
 const MIN_MS = 0.01
 const GROWTH = 1.04
 const LOG_GROWTH = Math.log(GROWTH)
-const BUCKETS = Math.ceil(Math.log(1_000_000 / MIN_MS) / LOG_GROWTH) + 1
+export const BUCKETS = Math.ceil(Math.log(1_000_000 / MIN_MS) / LOG_GROWTH) + 1
 
-function bucketOf(ms: number): number {
+/** The histogram bucket of a duration (exported for the shared, cross-thread histogram). */
+export function bucketOf(ms: number): number {
   if (!(ms > MIN_MS)) return 0
   const i = Math.floor(Math.log(ms / MIN_MS) / LOG_GROWTH)
   return i < BUCKETS ? i : BUCKETS - 1
@@ -45,8 +46,7 @@ export class LatencyRecorder {
 
   /** Quantiles of what was recorded since the last reset, without resetting. */
   quantiles(): LatencyQuantiles {
-    if (this.total === 0) return { p50: null, p95: null, p99: null }
-    return { p50: this.quantile(0.5), p95: this.quantile(0.95), p99: this.quantile(0.99) }
+    return quantilesOf(this.counts, this.total, this.min, this.max)
   }
 
   reset(): void {
@@ -63,19 +63,27 @@ export class LatencyRecorder {
     this.reset()
     return q
   }
+}
 
-  private quantile(q: number): number {
-    const rank = Math.max(1, Math.ceil(q * this.total))
+/**
+ * p50/p95/p99 of a histogram laid out as `BUCKETS` counts from `offset` (nearest rank, ±2 %,
+ * rounded to µs, clamped to the exact min / max). Nulls when `total` is 0.
+ */
+export function quantilesOf(counts: ArrayLike<number>, total: number, min: number, max: number, offset = 0): LatencyQuantiles {
+  if (total === 0) return { p50: null, p95: null, p99: null }
+  const q = (p: number): number => {
+    const rank = Math.max(1, Math.ceil(p * total))
     let seen = 0
     let bucket = 0
     for (; bucket < BUCKETS; bucket++) {
-      seen += this.counts[bucket]!
+      seen += counts[offset + bucket]!
       if (seen >= rank) break
     }
     // The end buckets are open-ended (everything under 10 µs, everything over ~17 min): their
     // midpoints mean nothing, the exact min / max are the best answers.
-    const estimate = bucket === 0 ? this.min : bucket >= BUCKETS - 1 ? this.max : midpointOf(bucket)
-    const v = Math.min(this.max, Math.max(this.min, estimate))
+    const estimate = bucket === 0 ? min : bucket >= BUCKETS - 1 ? max : midpointOf(bucket)
+    const v = Math.min(max, Math.max(min, estimate))
     return Math.round(v * 1000) / 1000
   }
+  return { p50: q(0.5), p95: q(0.95), p99: q(0.99) }
 }

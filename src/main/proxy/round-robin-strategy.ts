@@ -1,13 +1,7 @@
 import type { PoolMember } from './backend-pool'
+import type { BalancingStrategy } from './balancing-strategy'
 
-/**
- * Chooses one backend for a request. Pure and synchronous; implementations may keep state
- * between calls (a cursor) but never do I/O. Returns undefined when every candidate is
- * excluded or the list is empty; the caller answers 503 / 502 in that case.
- */
-export interface BalancingStrategy {
-  pick(candidates: readonly PoolMember[], exclude?: ReadonlySet<string>): PoolMember | undefined
-}
+export type { BalancingStrategy } from './balancing-strategy'
 
 /**
  * Round robin over a candidate list that may change between calls. It remembers the last id

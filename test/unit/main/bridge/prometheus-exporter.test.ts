@@ -43,7 +43,7 @@ describe('renderPrometheus', () => {
   if (!parsed.ok) throw new Error(parsed.error)
   const s = parsed.samples
 
-  it.each([
+  it.each<{ name: string; labels: Record<string, string>; value: number }>([
     { name: 'prescal_backend_requests_total', labels: { backend: '127.0.0.1:1', code: '5xx' }, value: 3 },
     { name: 'prescal_backend_up', labels: { backend: '127.0.0.1:1' }, value: 1 },
     { name: 'prescal_backend_up', labels: { backend: 'web "quoted"\\1', service: 'demo' }, value: 0 },
