@@ -106,8 +106,9 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
         return result
       } catch (err) {
         state.phase = 'failed'
-        state.message = toWireError(err).message
-        engine.events.add('scale.failed', 'error', `Scaling ${service} to ${replicas} failed: ${state.message}`, { service })
+        const wire = toWireError(err)
+        state.message = wire.message
+        engine.events.add('scale.failed', 'error', `Scaling ${service} to ${replicas} failed: ${wire.message}`, { service, code: wire.code })
         throw err
       }
     },

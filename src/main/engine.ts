@@ -281,7 +281,7 @@ export class Engine {
     this.last = snapshot
     this.series.push({
       at: snapshot.at,
-      points: snapshot.backends.map((b) => ({ id: b.id, rps: b.rps, cpuPercent: b.cpuPercent, memoryBytes: b.memoryBytes }))
+      points: snapshot.backends.map((b) => ({ id: b.id, name: b.name, rps: b.rps, cpuPercent: b.cpuPercent, memoryBytes: b.memoryBytes }))
     })
     this.refreshDockerStats()
     for (const fn of this.snapshotListeners) fn(snapshot)

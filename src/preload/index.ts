@@ -16,6 +16,6 @@ const api = createApi({
       ipcRenderer.removeListener(channel, handler)
     }
   }
-})
+}, { plainErrors: true })
 
 contextBridge.exposeInMainWorld('prescal', api)

@@ -18,12 +18,18 @@ export interface Transport {
   subscribe<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void
 }
 
-export function createApi(transport: Transport): PrescalApi {
+/**
+ * `plainErrors`: reject with the `{ code, message }` object itself instead of a PrescalError.
+ * The preload needs it: contextBridge copies a rejected Error's message only, dropping `code`,
+ * while a plain object crosses intact (the renderer reads errors by shape).
+ */
+export function createApi(transport: Transport, opts: { plainErrors?: boolean } = {}): PrescalApi {
   const api: Record<string, unknown> = {}
   for (const name of commandNames) {
     api[name] = async (request: unknown) => {
       const reply = await transport.invoke(name, request ?? {})
       if (reply.ok) return reply.value
+      if (opts.plainErrors) throw { name: 'PrescalError', code: reply.error.code, message: reply.error.message }
       throw fromWireError(reply.error as WireError)
     }
   }

@@ -149,11 +149,14 @@ export interface EngineEvent {
   backendId?: string
   service?: string
   containerId?: string
+  /** Error code for failures (e.g. IMAGE_MISSING on scale.failed), so a window can offer the fix. */
+  code?: string
 }
 
 /** One tick of one backend, as kept for the live charts (last minutes). */
 export interface BackendPoint {
   id: string
+  name: string
   rps: number
   cpuPercent: number | null
   memoryBytes: number | null

@@ -17,7 +17,7 @@ export class EventLog {
     kind: EventKind,
     level: EventLevel,
     message: string,
-    refs: Pick<EngineEvent, 'backendId' | 'service' | 'containerId'> = {}
+    refs: Pick<EngineEvent, 'backendId' | 'service' | 'containerId' | 'code'> = {}
   ): EngineEvent {
     const event: EngineEvent = { seq: ++this.seq, at: this.now(), kind, level, message, ...refs }
     this.events.push(event)

@@ -1,0 +1,66 @@
+import { formatRate } from '../core/format'
+import { selectBackends, selectProxy, useFleet } from '../stores/fleet-store'
+import { ConnectionStatus } from './connection-status'
+import { DockerStatusPill } from './docker-status-pill'
+
+/** App name and the numbers that matter at a glance: proxy address, total load, fleet health. */
+export function AppHeader(): React.JSX.Element {
+  const proxy = useFleet(selectProxy)
+  const backends = useFleet(selectBackends)
+  const healthy = backends?.filter((b) => b.health === 'up').length ?? 0
+
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        <span className="brand-name">Prescal</span>
+      </div>
+      <div className="header-stats">
+        <HeaderStat label="Proxy">
+          {proxy === undefined ? (
+            <span className="muted">—</span>
+          ) : proxy.url ? (
+            <span className="mono">{proxy.url}</span>
+          ) : (
+            <span className="text-error" title={proxy.error ?? undefined}>
+              not listening{proxy.error ? ` — ${proxy.error}` : ''}
+            </span>
+          )}
+        </HeaderStat>
+        <HeaderStat label="Traffic">
+          <span data-testid="total-rps" className="num">
+            {proxy ? formatRate(proxy.rps) : '—'}
+            <span className="unit"> req/s</span>
+          </span>
+        </HeaderStat>
+        <HeaderStat label="Backends">
+          {backends ? (
+            <span className={healthy < backends.length ? 'text-warn' : undefined}>
+              <span className="num">
+                {healthy}/{backends.length}
+              </span>{' '}
+              healthy
+            </span>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </HeaderStat>
+        <HeaderStat label="Docker">
+          <DockerStatusPill />
+        </HeaderStat>
+        <HeaderStat label="Engine">
+          <ConnectionStatus />
+        </HeaderStat>
+      </div>
+    </header>
+  )
+}
+
+function HeaderStat({ label, children }: { label: string; children: React.ReactNode }): React.JSX.Element {
+  return (
+    <div className="header-stat">
+      <span className="header-stat-label">{label}</span>
+      <span className="header-stat-value">{children}</span>
+    </div>
+  )
+}

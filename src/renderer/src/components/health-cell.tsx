@@ -1,0 +1,34 @@
+import type { BackendView } from '../../../shared/types'
+
+/** Health with its reason, plus the pool badges (ready / draining) that decide if it gets traffic. */
+export function HealthCell({ backend: b }: { backend: BackendView }): React.JSX.Element {
+  const tone = b.health === 'up' ? 'ok' : b.health === 'down' ? 'error' : 'idle'
+  return (
+    <>
+      <div className="health-line">
+        <span className={`health tone-${tone}`}>
+          <span className="dot" aria-hidden="true" />
+          {b.health}
+        </span>
+        {b.draining ? (
+          <span className="badge badge-warn" title="Finishing in-flight requests; gets no new traffic">
+            draining
+          </span>
+        ) : b.ready ? (
+          <span className="badge badge-ok" title="In the proxy pool">
+            ready
+          </span>
+        ) : (
+          <span className="badge" title="Not in the proxy pool yet (readiness probe pending)">
+            not ready
+          </span>
+        )}
+      </div>
+      {b.healthReason ? (
+        <div className={`sub ellipsis ${b.health === 'down' ? 'text-error' : ''}`} title={b.healthReason}>
+          {b.healthReason}
+        </div>
+      ) : null}
+    </>
+  )
+}

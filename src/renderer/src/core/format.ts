@@ -1,0 +1,83 @@
+/**
+ * Number and time formatting for the dashboard. Every function takes a plain value and returns
+ * text without the unit unless its name says otherwise; null means "unavailable" and is never
+ * shown as 0 (callers render NA_TEXT with a reason).
+ */
+
+/** What the dashboard shows for an unavailable value. */
+export const NA_TEXT = '—'
+
+/** Requests per second: integers as is, fractions with one decimal; no grouping so it parses back. */
+export function formatRate(rps: number): string {
+  if (!Number.isFinite(rps)) return NA_TEXT
+  return Number.isInteger(rps) ? String(rps) : rps.toFixed(1)
+}
+
+export function formatPercent(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return NA_TEXT
+  return value < 10 ? value.toFixed(1) : value.toFixed(0)
+}
+
+/** Bytes as megabytes (10^6), one decimal below 100 MB. */
+export function formatMegabytes(bytes: number | null): string {
+  if (bytes === null || !Number.isFinite(bytes)) return NA_TEXT
+  const mb = bytes / 1_000_000
+  return mb < 100 ? mb.toFixed(1) : mb.toFixed(0)
+}
+
+/** Latency in ms: two decimals below 1 ms, one below 10 ms, whole above. */
+export function formatMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return NA_TEXT
+  if (ms < 1) return ms.toFixed(2)
+  if (ms < 10) return ms.toFixed(1)
+  return ms.toFixed(0)
+}
+
+/** Counts that only grow (totals): 999, 1.2k, 34k, 1.2M. */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return NA_TEXT
+  const abs = Math.abs(n)
+  if (abs < 1000) return String(Math.round(n))
+  if (abs < 10_000) return `${trimZero((n / 1000).toFixed(1))}k`
+  if (abs < 1_000_000) return `${Math.round(n / 1000)}k`
+  if (abs < 10_000_000) return `${trimZero((n / 1_000_000).toFixed(1))}M`
+  return `${Math.round(n / 1_000_000)}M`
+}
+
+/** A duration for people: 850 ms, 4.2 s, 1 min 5 s. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return NA_TEXT
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${trimZero((ms / 1000).toFixed(1))} s`
+  const totalSeconds = Math.round(ms / 1000)
+  const minutes = Math.floor(totalSeconds / 60)
+  const seconds = totalSeconds % 60
+  return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`
+}
+
+/** Wall-clock time of day, HH:MM:SS, in the given (default: local) time zone offset. */
+export function formatClock(at: number, timeZone?: string): string {
+  return new Date(at).toLocaleTimeString('en-GB', { hour12: false, timeZone })
+}
+
+/** Axis tick labels: whole numbers without decimals, others with as few as the step needs. */
+export function formatAxisTick(value: number): string {
+  if (!Number.isFinite(value)) return ''
+  if (Number.isInteger(value)) return String(value)
+  return trimZero(value.toFixed(Math.abs(value) < 1 ? 2 : 1))
+}
+
+/**
+ * Shortens text to at most `max` characters by cutting the middle ("prescal-d…mo-3ea4d1"): the
+ * end of a container name is what tells replicas apart.
+ */
+export function shortenMiddle(text: string, max: number): string {
+  if (text.length <= max || max < 3) return text
+  const keep = max - 1
+  const tail = Math.ceil(keep * 0.6)
+  return `${text.slice(0, keep - tail)}…${text.slice(text.length - tail)}`
+}
+
+function trimZero(s: string): string {
+  return s.endsWith('.0') ? s.slice(0, -2) : s
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest'
+import {
+  formatAxisTick,
+  formatClock,
+  formatCount,
+  formatDuration,
+  formatMegabytes,
+  formatMs,
+  formatPercent,
+  formatRate,
+  NA_TEXT,
+  shortenMiddle
+} from '../../../src/renderer/src/core/format'
+
+describe('format', () => {
+  it.each([
+    [0, '0'],
+    [13, '13'],
+    [1234, '1234'],
+    [2.25, '2.3'],
+    [Number.NaN, NA_TEXT]
+  ])('formatRate(%s) = %s (no grouping, so the text parses back)', (input, expected) => {
+    expect(formatRate(input)).toBe(expected)
+    if (expected !== NA_TEXT) expect(Number.parseFloat(formatRate(input))).toBeCloseTo(input, 0)
+  })
+
+  it.each([
+    [null, NA_TEXT],
+    [0, '0.0'],
+    [3.14159, '3.1'],
+    [57.6, '58'],
+    [250, '250']
+  ])('formatPercent(%s) = %s', (input, expected) => {
+    expect(formatPercent(input)).toBe(expected)
+  })
+
+  it.each([
+    [null, NA_TEXT],
+    [0, '0.0'],
+    [56_789_000, '56.8'],
+    [123_456_789, '123'],
+    [1_500_000_000, '1500']
+  ])('formatMegabytes(%s) = %s', (input, expected) => {
+    expect(formatMegabytes(input)).toBe(expected)
+  })
+
+  it.each([
+    [null, NA_TEXT],
+    [0.123, '0.12'],
+    [4.04, '4.0'],
+    [9.96, '10.0'],
+    [12.6, '13'],
+    [1500, '1500']
+  ])('formatMs(%s) = %s', (input, expected) => {
+    expect(formatMs(input)).toBe(expected)
+  })
+
+  it.each([
+    [0, '0'],
+    [999, '999'],
+    [1000, '1k'],
+    [1234, '1.2k'],
+    [56_789, '57k'],
+    [1_250_000, '1.3M'],
+    [42_000_000, '42M']
+  ])('formatCount(%s) = %s', (input, expected) => {
+    expect(formatCount(input)).toBe(expected)
+  })
+
+  it.each([
+    [850, '850 ms'],
+    [4200, '4.2 s'],
+    [4000, '4 s'],
+    [65_000, '1 min 5 s'],
+    [120_000, '2 min'],
+    [-1, NA_TEXT]
+  ])('formatDuration(%s) = %s', (input, expected) => {
+    expect(formatDuration(input)).toBe(expected)
+  })
+
+  it.each([
+    [0, '0'],
+    [10, '10'],
+    [2.5, '2.5'],
+    [0.25, '0.25'],
+    [5.0000001, '5']
+  ])('formatAxisTick(%s) = %s', (input, expected) => {
+    expect(formatAxisTick(input)).toBe(expected)
+  })
+
+  it('formatClock is 24-hour HH:MM:SS', () => {
+    expect(formatClock(Date.UTC(2025, 0, 2, 18, 5, 9), 'UTC')).toBe('18:05:09')
+    expect(formatClock(Date.UTC(2025, 0, 2, 0, 0, 0), 'UTC')).toBe('00:00:00')
+  })
+
+  it.each([
+    { text: 'short', max: 22, expected: 'short' },
+    { text: 'prescal-dashdemo-3ea4d1', max: 23, expected: 'prescal-dashdemo-3ea4d1' },
+    { text: 'prescal-dashdemo-3ea4d1', max: 16, expected: 'presca…mo-3ea4d1' },
+    { text: 'abcdef', max: 2, expected: 'abcdef' }
+  ])('shortenMiddle($text, $max) = $expected', ({ text, max, expected }) => {
+    const out = shortenMiddle(text, max)
+    expect(out).toBe(expected)
+    if (max >= 3) expect(out.length).toBeLessThanOrEqual(max)
+  })
+})
