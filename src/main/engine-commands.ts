@@ -6,8 +6,12 @@ import type { CommandHandlers } from '../shared/channels'
 import { PrescalError, toWireError } from '../shared/errors'
 import type { Engine } from './engine'
 import type { FleetContainer } from './fleet/docker-fleet'
+import type { HistoryStore } from './history/history-store'
+import { historyMetrics } from '../shared/history'
 
 const DEMO_IMAGE = 'prescal-demo:latest'
+/** One export travels as one message: past this size the CSV is cut and marked truncated. */
+const MAX_CSV_BYTES = 64 * 1024 * 1024
 
 export function createCommandHandlers(engine: Engine): CommandHandlers {
   const busy = new Set<string>()
@@ -45,7 +49,37 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
     }
   }
 
+  function history(): HistoryStore {
+    if (!engine.history) throw new PrescalError('INVALID_ARGUMENT', 'Metrics history is disabled (history.enabled: false in the config).')
+    return engine.history
+  }
+
   return {
+    queryHistory: async (q) => history().query(q),
+    historyEvents: async ({ from, to, limit }) => history().events(from, to, limit),
+    historyBackends: async ({ from, to }) => history().backendsInRange(from, to),
+    exportHistoryCsv: async (q) => {
+      const chunks: string[] = []
+      let bytes = 0
+      let truncated = false
+      history().exportCsv({ ...q, metrics: q.metrics ?? [...historyMetrics], maxPoints: 10_000 }, (chunk) => {
+        if (truncated) return
+        if (bytes + chunk.length > MAX_CSV_BYTES) {
+          truncated = true
+          return
+        }
+        chunks.push(chunk)
+        bytes += chunk.length
+      })
+      const csv = chunks.join('')
+      const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:]/g, '-').slice(0, 19)
+      return {
+        filename: `prescal-history_${stamp(q.from)}_${stamp(q.to)}.csv`,
+        csv,
+        rows: Math.max(0, csv.split('\n').length - 2),
+        truncated
+      }
+    },
     getSnapshot: async () => engine.snapshot(),
     getEvents: async ({ limit }) => engine.events.recent(limit),
     getRecentSeries: async ({ seconds }) => engine.recentSeries(seconds),

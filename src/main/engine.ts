@@ -15,6 +15,10 @@ import { BackendRegistry, type BackendRecord } from './state/backend-registry'
 import { EventLog } from './state/event-log'
 import { SeriesBuffer } from './state/series-buffer'
 import { createCommandHandlers } from './engine-commands'
+import { HistoryStore } from './history/history-store'
+import { HistoryRecorder } from './state/history-recorder'
+import { defaultDataDir } from './config/config-loader'
+import { join } from 'node:path'
 import type { CommandHandlers } from '../shared/channels'
 import type {
   BackendView,
@@ -27,6 +31,8 @@ import type {
 
 export interface EngineOptions {
   config: Config
+  /** Where history.db lives unless the config names a path. */
+  dataDir?: string
   now?: () => number
   tickMs?: number
 }
@@ -58,12 +64,14 @@ export class Engine {
   readonly scaler: ServiceScaler
   readonly handlers: CommandHandlers
   readonly serviceStates = new Map<string, ServiceState>()
+  readonly history: HistoryStore | null
   private readonly now: () => number
   private readonly tickMs: number
   private readonly proxy: ProxyServer
   private readonly poller: ScrapeLoop
   private readonly series = new SeriesBuffer(900)
   private readonly snapshotListeners = new Set<SnapshotListener>()
+  private readonly recorder: HistoryRecorder | null
   private readonly statsInFlight = new Set<string>()
   /** Containers the scaler saw answer before the fleet listed them; ready as soon as they are. */
   private readonly readyHints = new Set<string>()
@@ -119,6 +127,16 @@ export class Engine {
     for (const s of this.config.services) {
       this.serviceStates.set(s.name, { desired: s.replicas, phase: 'idle', message: null })
     }
+    const h = this.config.history
+    this.history = h.enabled
+      ? HistoryStore.open(h.path ?? join(opts.dataDir ?? defaultDataDir(), 'history.db'), {
+          rawRetentionMs: h.rawRetentionHours * 3_600_000,
+          minuteRetentionMs: h.minuteRetentionDays * 86_400_000,
+          hourRetentionMs: h.hourRetentionDays * 86_400_000,
+          now: this.now
+        })
+      : null
+    this.recorder = this.history ? new HistoryRecorder(this.history, this.events) : null
     this.handlers = createCommandHandlers(this)
   }
 
@@ -169,6 +187,7 @@ export class Engine {
     await this.fleet.close()
     await this.poller.close()
     await this.proxy.close()
+    this.recorder?.close()
   }
 
   /** Re-reads the container list into the registry, then the pool and poller. */
@@ -284,6 +303,8 @@ export class Engine {
       points: snapshot.backends.map((b) => ({ id: b.id, name: b.name, rps: b.rps, cpuPercent: b.cpuPercent, memoryBytes: b.memoryBytes }))
     })
     this.refreshDockerStats()
+    this.recorder?.record(snapshot)
+    snapshot.history = this.history?.status() ?? null
     for (const fn of this.snapshotListeners) fn(snapshot)
   }
 
@@ -307,7 +328,8 @@ export class Engine {
           message: state.message
         }
       }),
-      docker: { ...this.dockerView }
+      docker: { ...this.dockerView },
+      history: this.history?.status() ?? null
     }
   }
 

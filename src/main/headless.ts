@@ -13,6 +13,14 @@ import { Engine } from './engine'
 import { WebBridge } from './bridge/web-bridge'
 import { renderPrometheus } from './bridge/prometheus-exporter'
 
+// node:sqlite is stable enough for us but still flagged experimental in Node 22: keep the
+// user's terminal for messages that mean something.
+process.removeAllListeners('warning')
+process.on('warning', (w) => {
+  if (w.name === 'ExperimentalWarning' && /SQLite/.test(w.message)) return
+  console.warn(`${w.name}: ${w.message}`)
+})
+
 const USAGE = 'usage: npm run headless -- [--config FILE] [--port N]'
 
 async function main(): Promise<void> {

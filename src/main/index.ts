@@ -26,7 +26,7 @@ function isAppUrl(url: string): boolean {
 async function createWindow(): Promise<void> {
   const configArg = process.argv.find((a) => a.startsWith('--config='))?.slice('--config='.length) ?? null
   const { config } = loadConfig(configArg, app.getPath('userData'))
-  engine = new Engine({ config })
+  engine = new Engine({ config, dataDir: app.getPath('userData') })
   await engine.start()
 
   const win = new BrowserWindow({

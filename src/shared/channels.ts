@@ -13,6 +13,7 @@ import type {
   SeriesTick,
   Snapshot
 } from './types'
+import type { CsvExport, HistoryBackendView, HistoryEventView, HistoryResultView } from './history'
 
 export const commandNames = [
   'getSnapshot',
@@ -23,7 +24,11 @@ export const commandNames = [
   'restartContainer',
   'removeContainer',
   'scaleService',
-  'buildDemoImage'
+  'buildDemoImage',
+  'queryHistory',
+  'historyEvents',
+  'historyBackends',
+  'exportHistoryCsv'
 ] as const
 
 export type CommandName = (typeof commandNames)[number]
@@ -39,6 +44,10 @@ export interface CommandResponses {
   removeContainer: ActionResult
   scaleService: ScaleResult
   buildDemoImage: ImageResult
+  queryHistory: HistoryResultView
+  historyEvents: HistoryEventView[]
+  historyBackends: HistoryBackendView[]
+  exportHistoryCsv: CsvExport
 }
 
 export type CommandRequest<K extends CommandName> = z.input<(typeof commandSchemas)[K]>

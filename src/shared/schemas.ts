@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import type { CommandName } from './channels'
+import { historyMetrics } from './history'
 
 export const MAX_REPLICAS = 20
 
@@ -12,6 +13,18 @@ const containerId = z
   .regex(/^[a-f0-9]{12,64}$/, 'must be a Docker container id (12 to 64 hex characters)')
 
 const empty = z.object({}).strict()
+
+const epochMs = z.number().int().min(0).max(8.64e15)
+
+const historyRange = {
+  from: epochMs,
+  to: epochMs,
+  backends: z.array(z.string().min(1).max(200)).max(100).optional(),
+  service: z.string().min(1).max(64).optional()
+}
+
+const ordered = (r: { from: number; to: number }): boolean => r.from <= r.to
+const orderedMessage = { message: '`from` must not be after `to`', path: ['from'] }
 
 export const commandSchemas = {
   getSnapshot: empty,
@@ -27,5 +40,22 @@ export const commandSchemas = {
       replicas: z.number().int().min(0).max(MAX_REPLICAS)
     })
     .strict(),
-  buildDemoImage: empty
+  buildDemoImage: empty,
+  queryHistory: z
+    .object({
+      ...historyRange,
+      metrics: z.array(z.enum(historyMetrics)).min(1).max(historyMetrics.length),
+      maxPoints: z.number().int().min(10).max(10_000).default(1000)
+    })
+    .strict()
+    .refine(ordered, orderedMessage),
+  historyEvents: z
+    .object({ from: epochMs, to: epochMs, limit: z.number().int().min(1).max(10_000).default(1000) })
+    .strict()
+    .refine(ordered, orderedMessage),
+  historyBackends: z.object({ from: epochMs, to: epochMs }).strict().refine(ordered, orderedMessage),
+  exportHistoryCsv: z
+    .object({ ...historyRange, metrics: z.array(z.enum(historyMetrics)).min(1).max(historyMetrics.length).optional() })
+    .strict()
+    .refine(ordered, orderedMessage)
 } satisfies Record<CommandName, z.ZodType>

@@ -1,3 +1,5 @@
+import type { HistoryStatusView } from './history'
+
 /**
  * The data the engine hands to every window: one Snapshot per tick (current values only, never
  * histories), plus a stream of EngineEvents. Times are milliseconds since the Unix epoch.
@@ -114,6 +116,8 @@ export interface Snapshot {
   backends: BackendView[]
   services: ServiceView[]
   docker: DockerView
+  /** Metrics history store; null when history is off. `ok: false` means writes are failing. */
+  history: HistoryStatusView | null
 }
 
 export type EventKind =
@@ -136,6 +140,8 @@ export type EventKind =
   | 'docker.connected'
   | 'docker.unavailable'
   | 'proxy.error'
+  | 'history.failing'
+  | 'history.resumed'
 
 export type EventLevel = 'info' | 'warn' | 'error'
 

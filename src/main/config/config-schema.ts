@@ -54,10 +54,75 @@ export const configSchema = z
     proxy: z
       .object({
         upstreamTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
-        drainTimeoutMs: z.number().int().min(0).max(600_000).default(10_000)
+        drainTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
+        /**
+         * Proxy threads sharing the listening port (SO_REUSEPORT). 'auto' = one per core: the
+         * proxy is CPU-bound in node:http, and one thread per core is what nginx does too. 0 serves
+         * in the main (Electron) thread, which then competes with the UI.
+         */
+        workers: z.union([z.literal('auto'), z.number().int().min(0).max(64)]).default('auto'),
+        /**
+         * round-robin: even spread, no state to go stale. least-connections: for uneven request
+         * cost. p2c-latency: follows the faster backends (EWMA) without herding. weighted: uses each
+         * backend's `weight` (mixed machine sizes).
+         */
+        balancing: z.enum(['round-robin', 'least-connections', 'p2c-latency', 'weighted']).default('round-robin'),
+        /**
+         * Idle upstream keep-alive sockets are dropped after this: below the 5 s keep-alive timeout
+         * of node:http (and most) backends, so we close first and never write into a socket the
+         * backend is closing.
+         */
+        keepAliveIdleMs: z.number().int().min(100).max(600_000).default(4_000),
+        /** Complete request headers within this or 408: 10 s is generous for any real client, short for slow-loris. */
+        headersTimeoutMs: z.number().int().min(1_000).max(600_000).default(10_000),
+        /**
+         * Open client connections beyond this get 503 + close. 10000 stays well under the default
+         * 1M fd limit of a desktop session while far above what a local test fleet needs; 0 = none.
+         */
+        maxConnections: z.number().int().min(0).max(1_000_000).default(10_000),
+        passiveHealth: z
+          .object({
+            /** 5 in a row: one or two failures are noise (a restart, a deploy); five are a pattern. 0 disables. */
+            failureThreshold: z.number().int().min(0).max(1_000).default(5),
+            /** The five must come within 10 s, or a slow trickle of errors over hours would eject. */
+            failureWindowMs: z.number().int().min(100).max(600_000).default(10_000),
+            /** 5 s first: long enough for a crashed process to be restarted, short enough to notice recovery. */
+            baseEjectionMs: z.number().int().min(100).max(3_600_000).default(5_000),
+            /** Doubling stops at 2 min, so a backend that recovers is back within minutes. */
+            maxEjectionMs: z.number().int().min(100).max(3_600_000).default(120_000),
+            /** One probe may take 2 s: a healthy local backend answers in milliseconds. */
+            probeTimeoutMs: z.number().int().min(50).max(60_000).default(2_000),
+            /** GET this path to re-admit; any status below 500 counts (a 404 still proves the app is up). */
+            probePath: httpPath.default('/')
+          })
+          .strict()
+          .default({
+            failureThreshold: 5,
+            failureWindowMs: 10_000,
+            baseEjectionMs: 5_000,
+            maxEjectionMs: 120_000,
+            probeTimeoutMs: 2_000,
+            probePath: '/'
+          })
       })
       .strict()
-      .default({ upstreamTimeoutMs: 30_000, drainTimeoutMs: 10_000 }),
+      .default({
+        upstreamTimeoutMs: 30_000,
+        drainTimeoutMs: 10_000,
+        workers: 'auto',
+        balancing: 'round-robin',
+        keepAliveIdleMs: 4_000,
+        headersTimeoutMs: 10_000,
+        maxConnections: 10_000,
+        passiveHealth: {
+          failureThreshold: 5,
+          failureWindowMs: 10_000,
+          baseEjectionMs: 5_000,
+          maxEjectionMs: 120_000,
+          probeTimeoutMs: 2_000,
+          probePath: '/'
+        }
+      }),
     backends: z.array(staticBackend).default([]),
     services: z.array(service).default([]),
     ports: z
@@ -68,6 +133,17 @@ export const configSchema = z
       .strict()
       .refine((p) => p.from <= p.to, 'ports.from must not exceed ports.to')
       .default({ from: 3000, to: 3099 }),
+    history: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** SQLite file; default history.db in the user data directory. */
+        path: z.string().min(1).optional(),
+        rawRetentionHours: z.number().min(1).max(24 * 366).default(48),
+        minuteRetentionDays: z.number().min(1).max(3660).default(30),
+        hourRetentionDays: z.number().min(1).max(36600).default(730)
+      })
+      .strict()
+      .default({ enabled: true, rawRetentionHours: 48, minuteRetentionDays: 30, hourRetentionDays: 730 }),
     docker: z
       .object({
         /** Engine endpoint; empty means DOCKER_HOST or the default socket. */
