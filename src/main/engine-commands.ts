@@ -3,6 +3,7 @@
  * schema; here they are checked against the engine's state (known service, managed container).
  */
 import type { CommandHandlers } from '../shared/channels'
+import type { ScaleResult } from '../shared/types'
 import { PrescalError, toWireError } from '../shared/errors'
 import type { Engine } from './engine'
 import type { FleetContainer } from './fleet/docker-fleet'
@@ -102,50 +103,16 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
         await engine.fleet.removeContainer(c.id)
       }),
 
-    scaleService: async ({ service, replicas }) => {
-      const spec = engine.config.services.find((s) => s.name === service)
-      if (!spec) {
-        const known = engine.config.services.map((s) => s.name).join(', ') || 'none'
-        throw new PrescalError('INVALID_ARGUMENT', `Unknown service "${service}" (configured: ${known}).`)
-      }
-      const state = engine.serviceStates.get(service)!
-      const was = state.desired
-      state.desired = replicas
-      state.phase = 'scaling'
-      state.message = `scaling to ${replicas}`
-      engine.events.add('scale.requested', 'info', `Scale ${service} from ${was} to ${replicas} requested`, { service })
-      try {
-        const result = await engine.scaler.scale(
-          {
-            name: spec.name,
-            image: spec.image,
-            containerPort: spec.containerPort,
-            env: spec.env,
-            readyPath: spec.readyPath,
-            readyTimeoutMs: spec.readyTimeoutMs
-          },
-          replicas,
-          (msg) => {
-            state.message = msg
-            engine.events.add('scale.progress', 'info', `${service}: ${msg}`, { service })
-          }
-        )
-        await engine.fleet.refresh().catch(() => {})
-        engine.syncFleet()
-        if (state.desired === replicas) {
-          state.phase = 'idle'
-          state.message = null
-        }
-        engine.events.add('scale.completed', 'info', `${service} scaled to ${replicas} in ${(result.tookMs / 1000).toFixed(1)} s`, { service })
-        return result
-      } catch (err) {
-        state.phase = 'failed'
-        const wire = toWireError(err)
-        state.message = wire.message
-        engine.events.add('scale.failed', 'error', `Scaling ${service} to ${replicas} failed: ${wire.message}`, { service, code: wire.code })
-        throw err
-      }
+    scaleService: ({ service, replicas }) => scaleServiceTo(engine, service, replicas),
+
+    setAutoscale: async (req) => {
+      engine.autoscale.set(req)
+      const ready = engine.snapshot().services.find((s) => s.name === req.service)?.ready ?? 0
+      return engine.autoscale.view(req.service, ready)
     },
+    whatIf: async (req) => engine.autoscale.whatIf(req),
+    startLoad: async ({ profile }) => engine.autoscale.startLoad(profile),
+    stopLoad: () => engine.autoscale.stopLoad(),
 
     buildDemoImage: async () => {
       const started = Date.now()
@@ -159,5 +126,54 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
       engine.events.add('image.built', 'info', `Built ${tag}`)
       return { image: tag, tookMs: Date.now() - started }
     }
+  }
+}
+
+/**
+ * Scales a configured service, recording the request, progress and outcome as events and in the
+ * service's state. `reason` says who asked (the autoscaler's decision text); manual scales have none.
+ */
+export async function scaleServiceTo(engine: Engine, service: string, replicas: number, reason?: string): Promise<ScaleResult> {
+  const spec = engine.config.services.find((s) => s.name === service)
+  if (!spec) {
+    const known = engine.config.services.map((s) => s.name).join(', ') || 'none'
+    throw new PrescalError('INVALID_ARGUMENT', `Unknown service "${service}" (configured: ${known}).`)
+  }
+  const state = engine.serviceStates.get(service)!
+  const was = state.desired
+  state.desired = replicas
+  state.phase = 'scaling'
+  state.message = `scaling to ${replicas}`
+  engine.events.add('scale.requested', 'info', `Scale ${service} from ${was} to ${replicas} requested${reason ? ` (${reason})` : ''}`, { service })
+  try {
+    const result = await engine.scaler.scale(
+      {
+        name: spec.name,
+        image: spec.image,
+        containerPort: spec.containerPort,
+        env: spec.env,
+        readyPath: spec.readyPath,
+        readyTimeoutMs: spec.readyTimeoutMs
+      },
+      replicas,
+      (msg) => {
+        state.message = msg
+        engine.events.add('scale.progress', 'info', `${service}: ${msg}`, { service })
+      }
+    )
+    await engine.fleet.refresh().catch(() => {})
+    engine.syncFleet()
+    if (state.desired === replicas) {
+      state.phase = 'idle'
+      state.message = null
+    }
+    engine.events.add('scale.completed', 'info', `${service} scaled to ${replicas} in ${(result.tookMs / 1000).toFixed(1)} s`, { service })
+    return result
+  } catch (err) {
+    const wire = toWireError(err)
+    state.phase = 'failed'
+    state.message = wire.message
+    engine.events.add('scale.failed', 'error', `Scaling ${service} to ${replicas} failed: ${wire.message}`, { service, code: wire.code })
+    throw err
   }
 }

@@ -14,7 +14,8 @@ import { ProxyServer, type BackendTickStats } from './proxy/proxy-server'
 import { BackendRegistry, type BackendRecord } from './state/backend-registry'
 import { EventLog } from './state/event-log'
 import { SeriesBuffer } from './state/series-buffer'
-import { createCommandHandlers } from './engine-commands'
+import { createCommandHandlers, scaleServiceTo } from './engine-commands'
+import { EngineAutoscale } from './engine-autoscale'
 import { HistoryStore } from './history/history-store'
 import { HistoryRecorder } from './state/history-recorder'
 import { defaultDataDir } from './config/config-loader'
@@ -65,6 +66,7 @@ export class Engine {
   readonly handlers: CommandHandlers
   readonly serviceStates = new Map<string, ServiceState>()
   readonly history: HistoryStore | null
+  readonly autoscale: EngineAutoscale
   private readonly now: () => number
   private readonly tickMs: number
   private readonly proxy: ProxyServer
@@ -137,6 +139,13 @@ export class Engine {
         })
       : null
     this.recorder = this.history ? new HistoryRecorder(this.history, this.events) : null
+    this.autoscale = new EngineAutoscale({
+      now: this.now,
+      events: this.events,
+      services: this.config.services,
+      everyMs: this.config.autoscale.everySeconds * 1000,
+      scale: (service, replicas, reason) => scaleServiceTo(this, service, replicas, reason)
+    })
     this.handlers = createCommandHandlers(this)
   }
 
@@ -144,6 +153,7 @@ export class Engine {
     try {
       const addr = await this.proxy.start()
       this.proxyView.url = `http://${addr.host}:${addr.port}`
+      this.autoscale.attachProxy(this.proxyView.url)
     } catch (err) {
       // The dashboard and fleet stay useful without the proxy; the header shows what to fix.
       this.proxyView.error = (err as Error).message
@@ -184,6 +194,7 @@ export class Engine {
     if (this.tickTimer) clearInterval(this.tickTimer)
     this.tickTimer = null
     this.snapshotListeners.clear()
+    await this.autoscale.close()
     await this.fleet.close()
     await this.poller.close()
     await this.proxy.close()
@@ -303,6 +314,7 @@ export class Engine {
       points: snapshot.backends.map((b) => ({ id: b.id, name: b.name, rps: b.rps, cpuPercent: b.cpuPercent, memoryBytes: b.memoryBytes }))
     })
     this.refreshDockerStats()
+    this.autoscale.observe(snapshot)
     this.recorder?.record(snapshot)
     snapshot.history = this.history?.status() ?? null
     for (const fn of this.snapshotListeners) fn(snapshot)
@@ -317,19 +329,22 @@ export class Engine {
       services: this.config.services.map((s) => {
         const state = this.serviceStates.get(s.name)!
         const mine = backends.filter((b) => b.service === s.name)
+        const ready = mine.filter((b) => b.ready && b.health !== 'down' && !b.draining).length
         return {
           name: s.name,
           image: s.image,
           containerPort: s.containerPort,
           desired: state.desired,
           running: mine.filter((b) => b.containerState === 'running').length,
-          ready: mine.filter((b) => b.ready && b.health !== 'down' && !b.draining).length,
+          ready,
           phase: state.phase,
-          message: state.message
+          message: state.message,
+          autoscale: this.autoscale.view(s.name, ready)
         }
       }),
       docker: { ...this.dockerView },
-      history: this.history?.status() ?? null
+      history: this.history?.status() ?? null,
+      load: this.autoscale.loadStats()
     }
   }
 

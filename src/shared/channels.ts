@@ -13,6 +13,7 @@ import type {
   SeriesTick,
   Snapshot
 } from './types'
+import type { AutoscaleView, LoadStatsView, WhatIfResultView } from './autoscale'
 import type { CsvExport, HistoryBackendView, HistoryEventView, HistoryResultView } from './history'
 
 export const commandNames = [
@@ -28,7 +29,11 @@ export const commandNames = [
   'queryHistory',
   'historyEvents',
   'historyBackends',
-  'exportHistoryCsv'
+  'exportHistoryCsv',
+  'setAutoscale',
+  'whatIf',
+  'startLoad',
+  'stopLoad'
 ] as const
 
 export type CommandName = (typeof commandNames)[number]
@@ -48,6 +53,10 @@ export interface CommandResponses {
   historyEvents: HistoryEventView[]
   historyBackends: HistoryBackendView[]
   exportHistoryCsv: CsvExport
+  setAutoscale: AutoscaleView
+  whatIf: WhatIfResultView
+  startLoad: LoadStatsView
+  stopLoad: LoadStatsView
 }
 
 export type CommandRequest<K extends CommandName> = z.input<(typeof commandSchemas)[K]>

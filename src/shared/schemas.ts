@@ -5,6 +5,8 @@
 import { z } from 'zod'
 import type { CommandName } from './channels'
 import { historyMetrics } from './history'
+import { autoscaleModes } from './autoscale'
+import { loadProfileSchema } from './load-profile'
 
 export const MAX_REPLICAS = 20
 
@@ -57,5 +59,29 @@ export const commandSchemas = {
   exportHistoryCsv: z
     .object({ ...historyRange, metrics: z.array(z.enum(historyMetrics)).min(1).max(historyMetrics.length).optional() })
     .strict()
-    .refine(ordered, orderedMessage)
+    .refine(ordered, orderedMessage),
+  setAutoscale: z
+    .object({
+      service: z.string().min(1).max(64),
+      mode: z.enum(autoscaleModes),
+      minReplicas: z.number().int().min(0).max(MAX_REPLICAS).optional(),
+      maxReplicas: z.number().int().min(1).max(MAX_REPLICAS).optional(),
+      capacityRps: z.number().finite().min(0.1).max(1_000_000).optional()
+    })
+    .strict()
+    .refine((r) => r.minReplicas === undefined || r.maxReplicas === undefined || r.minReplicas <= r.maxReplicas, {
+      message: 'minReplicas must not exceed maxReplicas',
+      path: ['minReplicas']
+    }),
+  whatIf: z
+    .object({
+      service: z.string().min(1).max(64),
+      capacityRps: z.number().finite().min(0.1).max(1_000_000).optional(),
+      coldStartSeconds: z.number().finite().min(0).max(3600).optional(),
+      /** A `timestamp,requests` CSV to replay instead of the service's own recorded history. */
+      traceCsv: z.string().max(16 * 1024 * 1024).optional()
+    })
+    .strict(),
+  startLoad: z.object({ profile: loadProfileSchema, path: z.string().regex(/^\/[^\s]*$/).max(2000).default('/') }).strict(),
+  stopLoad: empty
 } satisfies Record<CommandName, z.ZodType>

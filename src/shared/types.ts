@@ -1,4 +1,5 @@
 import type { HistoryStatusView } from './history'
+import type { AutoscaleView, LoadStatsView } from './autoscale'
 
 /**
  * The data the engine hands to every window: one Snapshot per tick (current values only, never
@@ -90,6 +91,7 @@ export interface ServiceView {
   phase: ScalePhase
   /** Progress or failure text while scaling, e.g. "2/3 ready". */
   message: string | null
+  autoscale: AutoscaleView
 }
 
 export type DockerStatus = 'connecting' | 'connected' | 'unavailable'
@@ -118,6 +120,8 @@ export interface Snapshot {
   docker: DockerView
   /** Metrics history store; null when history is off. `ok: false` means writes are failing. */
   history: HistoryStatusView | null
+  /** The built-in load generator (idle when not running). */
+  load: LoadStatsView
 }
 
 export type EventKind =
@@ -141,6 +145,9 @@ export type EventKind =
   | 'docker.unavailable'
   | 'proxy.error'
   | 'history.failing'
+  | 'autoscale.decision'
+  | 'load.started'
+  | 'load.stopped'
   | 'history.resumed'
 
 export type EventLevel = 'info' | 'warn' | 'error'

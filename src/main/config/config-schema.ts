@@ -25,6 +25,34 @@ const serviceName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'must be lowercase letters, digits, ".", "_" or "-"')
 
+/** Per-service autoscaling; the reasons for each default are in README.md (Autoscaling). */
+const autoscaleDefaults = {
+  mode: 'off' as const,
+  minReplicas: 1,
+  maxReplicas: 10,
+  capacityRps: 60,
+  coldStartSeconds: 10,
+  scaleDownStabilizationSeconds: 300,
+  tolerance: 0.1,
+  headroom: 0,
+  cpuTargetPercent: null as number | null
+}
+
+const autoscaleSchema = z
+  .object({
+    mode: z.enum(['off', 'reactive', 'predictive', 'hybrid']).default(autoscaleDefaults.mode),
+    minReplicas: z.number().int().min(0).max(20).default(autoscaleDefaults.minReplicas),
+    maxReplicas: z.number().int().min(1).max(20).default(autoscaleDefaults.maxReplicas),
+    capacityRps: z.number().min(0.1).default(autoscaleDefaults.capacityRps),
+    cpuTargetPercent: z.number().min(1).max(10_000).nullable().default(null),
+    coldStartSeconds: z.number().min(0).max(3600).default(autoscaleDefaults.coldStartSeconds),
+    scaleDownStabilizationSeconds: z.number().min(0).max(86_400).default(autoscaleDefaults.scaleDownStabilizationSeconds),
+    tolerance: z.number().min(0).max(1).default(autoscaleDefaults.tolerance),
+    headroom: z.number().min(0).max(10).default(autoscaleDefaults.headroom)
+  })
+  .strict()
+  .refine((a) => a.minReplicas <= a.maxReplicas, { message: 'minReplicas must not exceed maxReplicas', path: ['minReplicas'] })
+
 const service = z
   .object({
     name: serviceName,
@@ -35,7 +63,8 @@ const service = z
     metricsPath: httpPath.default('/metrics'),
     /** Path probed before a new replica joins the pool. */
     readyPath: httpPath.default('/'),
-    readyTimeoutMs: z.number().int().min(100).max(600_000).default(30_000)
+    readyTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    autoscale: autoscaleSchema.default(autoscaleDefaults)
   })
   .strict()
 
@@ -133,6 +162,13 @@ export const configSchema = z
       .strict()
       .refine((p) => p.from <= p.to, 'ports.from must not exceed ports.to')
       .default({ from: 3000, to: 3099 }),
+    autoscale: z
+      .object({
+        /** How often each service's policy runs: the HPA's sync period. */
+        everySeconds: z.number().min(1).max(3600).default(15)
+      })
+      .strict()
+      .default({ everySeconds: 15 }),
     history: z
       .object({
         enabled: z.boolean().default(true),

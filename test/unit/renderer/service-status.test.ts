@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { clampReplicas, describeService, type ScaleAction } from '../../../src/renderer/src/core/service-status'
 import type { EngineEvent, ServiceView } from '../../../src/shared/types'
+import { autoscaleOff } from '../../fixtures/views/autoscale-view'
 
 const svc = (over: Partial<ServiceView> = {}): ServiceView => ({
   name: 'demo',
@@ -11,6 +12,7 @@ const svc = (over: Partial<ServiceView> = {}): ServiceView => ({
   ready: 3,
   phase: 'idle',
   message: null,
+  autoscale: autoscaleOff,
   ...over
 })
 const scaleEvent: EngineEvent = { seq: 1, at: 1, kind: 'scale.progress', level: 'info', message: 'demo: 1/3 ready', service: 'demo' }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { renderPrometheus } from '../../../../src/main/bridge/prometheus-exporter'
 import { findValue, parsePrometheusText } from '../../../../src/main/poller/prometheus-parser'
 import type { BackendView, Snapshot } from '../../../../src/shared/types'
+import { autoscaleOff } from '../../../fixtures/views/autoscale-view'
 
 const backend = (over: Partial<BackendView>): BackendView => ({
   id: 's:127.0.0.1:1',
@@ -34,8 +35,10 @@ const snapshot: Snapshot = {
     backend({}),
     backend({ id: 'c:abc', name: 'web "quoted"\\1', service: 'demo', health: 'down', cpuPercent: null, memoryBytes: null })
   ],
-  services: [{ name: 'demo', image: 'x', containerPort: 3000, desired: 3, running: 2, ready: 1, phase: 'idle', message: null }],
-  docker: { status: 'connected', message: null, version: '20.10' }
+  services: [{ name: 'demo', image: 'x', containerPort: 3000, desired: 3, running: 2, ready: 1, phase: 'idle', message: null, autoscale: autoscaleOff }],
+  docker: { status: 'connected', message: null, version: '20.10' },
+  history: null,
+  load: { running: false, profile: null, startedAt: null, targetRps: 0, achievedRps: 0, sent: 0, ok: 0, errors: 0, errorsByKind: {}, latencyMs: { p50: null, p95: null, p99: null } }
 }
 
 describe('renderPrometheus', () => {

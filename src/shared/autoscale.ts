@@ -1,0 +1,69 @@
+/**
+ * Contract types for autoscaling and the load generator. Structurally the same as the scaler's
+ * and load generator's own types (src/main/scaler, src/main/loadgen).
+ */
+import type { LatencyQuantiles } from './types'
+
+export const autoscaleModes = ['off', 'reactive', 'predictive', 'hybrid'] as const
+export type AutoscaleMode = (typeof autoscaleModes)[number]
+
+export interface AutoscaleDecisionView {
+  at: number
+  desired: number
+  reason: string
+  policy: string
+}
+
+export interface AutoscaleView {
+  mode: AutoscaleMode
+  minReplicas: number
+  maxReplicas: number
+  capacityRps: number
+  /** Cold start used by the predictive horizon: max(configured, measured from recent scale-ups). */
+  coldStartMs: number
+  /** Forecast request rate ahead of now (empty until enough history). */
+  forecast: { at: number; rps: number }[]
+  /** ready replicas × capacityRps: the rate the fleet serves now. */
+  capacityLineRps: number
+  lastDecision: AutoscaleDecisionView | null
+}
+
+export type WhatIfPolicy = 'reactive' | 'predictive' | 'hybrid' | 'oracle'
+
+export interface WhatIfRowView {
+  policy: WhatIfPolicy
+  configured: boolean
+  /** Requests beyond ready capacity / all requests (0..1). */
+  underProvisionedShare: number
+  containerSecondsVsOracle: number | null
+  actionsPerHour: number
+  peakReplicas: number
+}
+
+export interface WhatIfResultView {
+  service: string
+  source: 'history' | 'trace'
+  from: number
+  to: number
+  stepMs: number
+  everyMs: number
+  capacityRps: number
+  coldStartMs: number
+  totalRequests: number
+  rows: WhatIfRowView[]
+}
+
+export type LoadKind = 'constant' | 'step' | 'ramp' | 'trace'
+
+export interface LoadStatsView {
+  running: boolean
+  profile: LoadKind | null
+  startedAt: number | null
+  targetRps: number
+  achievedRps: number
+  sent: number
+  ok: number
+  errors: number
+  errorsByKind: Record<string, number>
+  latencyMs: LatencyQuantiles
+}
