@@ -1,6 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { isPrescalError, PrescalError } from '../../shared/errors'
-import { decodeChunk } from './chunk-codec'
 import { csvHeader, csvRows } from './csv-format'
 import { closeQuietly, defaultOpenDatabase, describeWriteFailure, openConnection } from './history-connection'
 import { HistoryReader } from './history-reader'
@@ -15,13 +14,13 @@ import type {
   StoredEvent
 } from './history-types'
 import { gridTimes, planQuery, validateQuery } from './query-planner'
-import { assembleSeries, type PointBlock } from './series-assembler'
+import { hasPoints, pointBlocks } from './point-source'
+import { assembleSeries } from './series-assembler'
 import { adoptKeys, restoreHeads } from './history-recovery'
 import {
   appendPoint,
   levels,
   newSeries,
-  partialPoints,
   retireDue,
   SealQueue,
   type BackendSeries
@@ -71,6 +70,7 @@ export const defaultHistoryOptions: HistoryOptions = {
 export class HistoryStore {
   private db: DatabaseSync | null = null
   private checkpointer: WalCheckpointer | null = null
+  private checkpointerFailed = false
   private flushes = 0
   private writable = false
   private reader: HistoryReader | null = null
@@ -148,7 +148,7 @@ export class HistoryStore {
     const ids = this.selectBackends(q)
     const t = gridTimes(plan)
     const series = this.read(() =>
-      ids.flatMap((s) => assembleSeries(s.id, q.metrics, plan, this.blocks(s, plan.level, plan.start, q.to), t))
+      ids.flatMap((s) => assembleSeries(s.id, q.metrics, plan, pointBlocks(this.reader, this.journal, s, plan.level, plan.start, q.to), t))
     )
     return { resolution: (levels[plan.level] as (typeof levels)[number]).name, stepMs: plan.stepMs, series }
   }
@@ -167,7 +167,7 @@ export class HistoryStore {
     this.assertOpen()
     return this.read(() =>
       [...this.series.values()]
-        .filter((s) => this.hasData(s, from, to))
+        .filter((s) => hasPoints(this.reader, this.journal, s, from, to))
         .map((s) => ({ backendId: s.id, service: s.service }))
     )
   }
@@ -293,24 +293,32 @@ export class HistoryStore {
       this.disconnect()
       return
     }
-    if (!this.writable) return
-    this.journal.attach(conn.db)
-    this.checkpointer = new WalCheckpointer(this.path)
-    if (this.checkpointer.active) conn.db.exec('PRAGMA wal_autocheckpoint = 0')
+    if (this.writable) this.journal.attach(conn.db)
   }
 
-  /** Asks the worker for a checkpoint; if it died, hands checkpoints back to SQLite. */
+  /**
+   * Asks the checkpoint worker for a checkpoint, starting it on first use (not at open, where its
+   * start-up would compete with loading). The worker checkpoints between ticks; SQLite's own
+   * checkpoint stays as a backstop at 4× the default, for a writer with no pause between ticks
+   * (the worker never finishes then). If the worker died, checkpoints go back to SQLite.
+   */
   private checkpoint(): void {
-    if (this.checkpointer === null) return
-    if (this.checkpointer.active) {
-      this.checkpointer.request()
-      return
-    }
-    this.checkpointer = null
+    const db = this.db
+    if (db === null || this.checkpointerFailed) return
     try {
-      this.db?.exec('PRAGMA wal_autocheckpoint = 1000')
+      if (this.checkpointer === null) {
+        this.checkpointer = new WalCheckpointer(this.path)
+        if (this.checkpointer.active) db.exec('PRAGMA wal_autocheckpoint = 4000')
+      }
+      if (this.checkpointer.active) {
+        this.checkpointer.request()
+        return
+      }
+      this.checkpointerFailed = true
+      this.checkpointer = null
+      db.exec('PRAGMA wal_autocheckpoint = 1000')
     } catch {
-      // The next failing write reports the problem.
+      // The next write reports a broken connection.
     }
   }
 
@@ -339,48 +347,10 @@ export class HistoryStore {
     if (q.backends !== undefined) {
       list = q.backends.map((id) => this.series.get(id)).filter((s): s is BackendSeries => s !== undefined)
     } else {
-      list = [...this.series.values()].filter((s) => this.hasData(s, q.from, q.to))
+      list = [...this.series.values()].filter((s) => hasPoints(this.reader, this.journal, s, q.from, q.to))
     }
     if (q.service !== undefined) list = list.filter((s) => s.service === q.service)
     return list
-  }
-
-  /** Stored, queued and in-memory points of one backend at `level`, oldest first, without overlaps. */
-  private blocks(s: BackendSeries, level: number, from: number, to: number): PointBlock[] {
-    const spec = levels[level] as (typeof levels)[number]
-    const agg = level > 0
-    const byStart = new Map<number, Uint8Array>()
-    for (const c of this.reader?.chunks(level, s.key, from, to) ?? []) byStart.set(c.start, c.data)
-    for (const c of this.journal.pendingChunks(level, s)) {
-      if (c.start + spec.spanMs > from && c.start <= to) byStart.set(c.start, c.data)
-    }
-    const out: PointBlock[] = []
-    for (const c of [s.closing[level], s.open[level]]) {
-      if (c === null || c === undefined) continue
-      byStart.delete(c.start)
-      out.push({ agg, t: c.t, cols: c.cols })
-    }
-    for (const [start, data] of byStart) {
-      try {
-        const d = decodeChunk(start, data, spec.columns)
-        out.push({ agg, t: d.t, cols: d.cols })
-      } catch {
-        // A damaged chunk costs its own minute/hour, not the whole chart.
-      }
-    }
-    for (const p of partialPoints(s, level)) out.push({ agg: true, t: [p.t], cols: p.values.map((v) => [v]) })
-    return out.filter((b) => b.t.length > 0).sort((a, b) => (a.t[0] as number) - (b.t[0] as number))
-  }
-
-  private hasData(s: BackendSeries, from: number, to: number): boolean {
-    for (let level = 0; level < levels.length; level++) {
-      for (const c of [s.open[level], s.closing[level]]) if (c?.t.some((t) => t >= from && t <= to)) return true
-      for (const c of this.journal.pendingChunks(level, s)) {
-        if (c.start + (levels[level] as (typeof levels)[number]).spanMs > from && c.start <= to) return true
-      }
-      if (this.reader?.hasChunk(level, s.key, from, to)) return true
-    }
-    return false
   }
 
   /** Runs a read; SQLite failures become HISTORY_READ_FAILED. */

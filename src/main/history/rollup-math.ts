@@ -85,9 +85,10 @@ export class AggAccumulator {
     if (hi > (this.max[f] as number)) this.max[f] = hi
   }
 
-  /** The aggregate point (one value per aggColumns entry, NaN = gap). */
-  result(): number[] {
-    const out: number[] = new Array(AGG_WIDTH).fill(NaN)
+  /** The aggregate point (one value per aggColumns entry, NaN = gap), into `out` if given. */
+  result(out: number[] = new Array<number>(AGG_WIDTH)): number[] {
+    out.length = AGG_WIDTH
+    out.fill(NaN)
     for (let f = 0; f < FIELD_COUNT; f++) {
       const n = this.count[f] as number
       if (n === 0) continue

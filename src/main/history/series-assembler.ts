@@ -27,10 +27,11 @@ export function assembleSeries(
   const fields = metrics.map(aggFieldFor)
   const end = plan.start + plan.count * plan.stepMs
   const acc = new AggAccumulator()
+  const scratch: number[] = []
   let bucket = -1
   const emit = (): void => {
     if (bucket < 0 || acc.empty) return
-    const agg = acc.result()
+    const agg = acc.result(scratch)
     for (let m = 0; m < series.length; m++) fillPoint(series[m] as HistorySeries, bucket, agg, fields[m])
   }
   for (const b of blocks) {

@@ -6,8 +6,10 @@ import { Worker } from 'node:worker_threads'
  * Why: with the default auto-checkpoint, the commit that crosses 1000 WAL pages copies them into
  * the database file and fsyncs, inside the engine's tick (measured 6–12 ms for ~380 pages on a
  * fast disk; more on a slow one). A PASSIVE checkpoint from another connection never blocks the
- * writer, so the tick only pays for its own commit. If the worker cannot start or dies, `active`
- * turns false and the store goes back to SQLite's auto-checkpoint.
+ * writer, so the tick only pays for its own commit. It needs the pause between ticks to finish
+ * (a writer that never pauses keeps adding frames, and the WAL only restarts once all are copied),
+ * so the store keeps SQLite's auto-checkpoint as a backstop at a higher threshold. If the worker
+ * cannot start or dies, `active` turns false and the store goes back to the default.
  */
 
 // Plain CommonJS so it runs as an eval worker: no file to locate after bundling.

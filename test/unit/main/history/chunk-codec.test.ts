@@ -119,7 +119,7 @@ describe('chunk codec round trip', () => {
     const blob = encodeChunk(start, t, cols, specs)
     const d = decodeChunk(start, blob, specs)
     expect(d.t).toEqual(t)
-    expect(d.cols.map((c) => [...c])).toEqual(expected ?? cols)
+    expect(d.cols).toEqual(expected ?? cols)
   })
 
   it.each([
@@ -130,6 +130,16 @@ describe('chunk codec round trip', () => {
     const at = 1_736_121_601_234
     const viaChunk = encodeChunk(at, [at], values.map((v) => [v]), rawColumns)
     expect([...encodePoint(at, values, rawColumns)]).toEqual([...viaChunk])
+  })
+
+  it('decoding into a reused buffer leaves nothing of the previous chunk behind', () => {
+    const buffer = { t: [] as number[], cols: [] as number[][] }
+    decodeChunk(0, encodeChunk(0, [0, 1000, 2000], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], specs), specs, buffer)
+    const d = decodeChunk(0, encodeChunk(0, [500], [[g], [1.5], [1024]], specs), specs, buffer)
+    expect(d.t).toBe(buffer.t)
+    expect(d.cols).toBe(buffer.cols)
+    expect(d.t).toEqual([500])
+    expect(d.cols).toEqual([[g], [1.5], [1024]])
   })
 
   it('keeps timestamps relative to the chunk start', () => {
@@ -150,7 +160,7 @@ describe('chunk codec round trip', () => {
 
   it('decodes missing trailing columns (older format) as gaps', () => {
     const blob = encodeChunk(0, [0], [[7]], [specs[0] as ColumnSpec])
-    expect(decodeChunk(0, blob, specs).cols.map((c) => [...c])).toEqual([[7], [g], [g]])
+    expect(decodeChunk(0, blob, specs).cols).toEqual([[7], [g], [g]])
   })
 
   it('stores a realistic minute of one backend in about a byte per value', () => {
