@@ -30,7 +30,14 @@ export interface HistoryQueryRequest {
   maxPoints: number
 }
 
-/** One series on the result's shared time grid; a gap is null, never 0. */
+/**
+ * One series on the result's shared time grid (`t` is the same for every series of a result, so
+ * uPlot can use it as the x axis). A gap is null in `v`, `min` and `max`, never 0.
+ * Per point: rps, inFlight, cpuPercent, memoryBytes are bucket averages; p50/p95/p99 the bucket
+ * maximum; s2xx/s4xx/s5xx the responses within the bucket (so they grow with `stepMs`); `up` the
+ * fraction of ticks the backend was up (0..1). `min`/`max` are the extremes within the bucket, so
+ * peaks survive downsampling.
+ */
 export interface HistorySeriesView {
   backendId: string
   metric: HistoryMetric

@@ -35,87 +35,19 @@ export interface StoredEvent {
   service?: string
 }
 
-export type Metric =
-  | 'rps'
-  | 'cpuPercent'
-  | 'memoryBytes'
-  | 'p50'
-  | 'p95'
-  | 'p99'
-  | 's2xx'
-  | 's4xx'
-  | 's5xx'
-  | 'inFlight'
-  | 'up'
+// The query and result shapes are part of the contract: defined once in src/shared/history.ts.
+export type {
+  HistoryMetric as Metric,
+  HistoryResolution as Resolution,
+  HistoryQueryRequest as HistoryQuery,
+  HistorySeriesView as HistorySeries,
+  HistoryResultView as HistoryResult,
+  HistoryBackendView as BackendInRange,
+  HistoryStatusView as HistoryStatus
+} from '../../shared/history'
+import { historyMetrics, type HistoryMetric } from '../../shared/history'
 
-export const allMetrics: readonly Metric[] = [
-  'rps',
-  'cpuPercent',
-  'memoryBytes',
-  'p50',
-  'p95',
-  'p99',
-  's2xx',
-  's4xx',
-  's5xx',
-  'inFlight',
-  'up'
-]
-
-export type Resolution = 'raw' | '1m' | '1h'
-
-/**
- * A history query. `from`/`to` are inclusive epoch ms. Without `backends` and `service`, every
- * backend with data in the range is returned; `service` keeps backends whose last known service
- * matches; both together intersect.
- */
-export interface HistoryQuery {
-  from: number
-  to: number
-  backends?: string[]
-  service?: string
-  metrics: Metric[]
-  maxPoints: number
-}
-
-/**
- * One series on the query's shared time grid (`t` is identical for every series of a result, so
- * uPlot can use it as the x axis). A gap is null in `v`, `min` and `max`, never 0.
- *
- * Values per point: rps, inFlight, cpuPercent, memoryBytes are averages over the point's bucket;
- * p50/p95/p99 are the maximum; s2xx/s4xx/s5xx are the number of responses within the bucket
- * (`stepMs`), so they grow with the step; `up` is the fraction of ticks the backend was up (0..1).
- * `min`/`max` are the extremes within the bucket (for rps/cpu/memory from the stored per-bucket
- * extremes, so peaks survive rollups); for the other metrics they equal `v`, except `up` where they
- * say whether it was ever down (min 0) or ever up (max 1).
- */
-export interface HistorySeries {
-  backendId: string
-  metric: Metric
-  t: number[]
-  v: (number | null)[]
-  min: (number | null)[]
-  max: (number | null)[]
-}
-
-export interface HistoryResult {
-  resolution: Resolution
-  stepMs: number
-  series: HistorySeries[]
-}
-
-export interface BackendInRange {
-  backendId: string
-  service: string | null
-}
-
-export interface HistoryStatus {
-  /** False while writes are failing (they stay buffered in memory) or the file cannot be opened. */
-  ok: boolean
-  /** What went wrong and what to do; null when ok. */
-  message: string | null
-  path: string
-}
+export const allMetrics: readonly HistoryMetric[] = historyMetrics
 
 /** Opens the SQLite file; a seam so tests can hand a read-only connection to the store. */
 export type OpenDatabase = (path: string, readOnly: boolean) => DatabaseSync
