@@ -33,7 +33,7 @@ export type WhatIfPolicy = 'reactive' | 'predictive' | 'hybrid' | 'oracle'
 export interface WhatIfRowView {
   policy: WhatIfPolicy
   configured: boolean
-  /** Requests beyond ready capacity / all requests (0..1). */
+  /** Share of requests that arrived while ready capacity was short (0..1), as in the backtest. */
   underProvisionedShare: number
   containerSecondsVsOracle: number | null
   actionsPerHour: number

@@ -74,7 +74,7 @@ export interface WhatIfRow {
   policy: WhatIfPolicy
   /** The service's configured mode (the oracle never is). */
   configured: boolean
-  /** Requests beyond ready capacity / all requests (0..1). */
+  /** Share of requests that arrived while ready capacity was short (0..1), as in the backtest. */
   underProvisionedShare: number
   /** Container-seconds / the oracle's (1 for the oracle); null when the oracle used none. */
   containerSecondsVsOracle: number | null
@@ -288,7 +288,7 @@ export class Autoscaler {
       rows.push({
         policy: mode,
         configured: mode === slot.target.settings.mode,
-        underProvisionedShare: r.underProvisionedShare,
+        underProvisionedShare: r.arrivedShortShare,
         containerSecondsVsOracle: oracle.containerSeconds > 0 ? r.containerSeconds / oracle.containerSeconds : null,
         actionsPerHour: r.actionsPerHour,
         peakReplicas: r.peakReplicas

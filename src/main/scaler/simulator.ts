@@ -6,7 +6,10 @@
  *   requests / step.
  * - The policy is evaluated at the first row's start and then every `everyMs`. It sees only the
  *   past: one LoadSample per finished row (at = row end, rps = demand rate, cpuPercent = null —
- *   the proxy sees offered load, not CPU), and `current` = replicas requested so far.
+ *   the proxy sees offered load, not CPU), and `current` = replicas requested so far. The history
+ *   it is handed is trimmed to about the last hour (at least two evaluation periods): policies
+ *   look back 15 s (reactive) or only at samples they have not ingested yet (the forecaster keeps
+ *   its own state), and a whole 5-million-row history would be hundreds of MB per policy.
  * - A replica requested at t is ready (serves) from t + coldStartMs. A decrease takes effect at
  *   once and removes replicas still starting first (newest first), then ready ones.
  * - The fleet starts with ceil(first row's demand / capacity) replicas (within min/max), all ready,
@@ -14,20 +17,35 @@
  * - Gaps (missing rows) are time without data: no demand, no container-seconds, no evaluation, but
  *   the clock moves on, so replicas that were starting are ready after the gap.
  *
- * Accounting (over rows with data only).
- * - Requests exceeding capacity ("shortfall"): over every stretch where the ready count is
- *   constant, max(0, demand rate − ready × capacityRps) × duration, summed. These are the requests
- *   that arrived beyond what ready replicas could serve right then; `underProvisionedShare` is their
- *   sum over all requests. (Counting whole intervals as "short" instead would weigh a 1% miss
- *   like a 100% one.)
+ * Accounting (over rows with data only). Time is cut into stretches at every row boundary,
+ * evaluation and replica becoming ready, so within a stretch the demand rate and the ready count
+ * are both constant.
+ * - Requests that arrived while short (the primary metric):
+ *   a stretch is short when ready × capacityRps < demand rate (more precisely: when ready is below
+ *   demand / capacityRps by more than 1e-9 replica, the same rounding `replicasFor` allows, so a
+ *   fleet sized exactly for the demand is not short through float noise). ALL requests that arrived
+ *   during a short stretch count (demand rate × its duration), not only the excess: each of them
+ *   met an under-provisioned fleet (queueing, latency, or a 503). `arrivedShortShare` is their sum
+ *   over all requests.
+ * - Requests exceeding capacity ("shortfall", the secondary metric): over every stretch,
+ *   max(0, demand rate − ready × capacityRps) × duration, summed; `underProvisionedShare` is their
+ *   sum over all requests (the what-if view's column). It weighs a 1% miss 1/100 of a 100% one,
+ *   so it is smaller and easier to improve than the share of requests that arrived while short.
  * - Container-seconds: requested replicas (ready or still starting) × seconds.
  * - Scaling actions: evaluations whose desired count differs from the current one.
  * - Peak replicas: the most replicas requested at once.
  */
 import { PrescalError } from '../../shared/errors'
 import { createPolicyState } from './scaler-types'
-import type { Decision, LoadSample, Policy, ScalerSettings, TracePoint } from './scaler-types'
+import type { Decision, LoadSample, Policy, ScalerSettings } from './scaler-types'
 import { clampReplicas, replicasFor } from './scaling-limits'
+import { asTraceColumns } from './trace-columns'
+import type { TraceInput } from './trace-columns'
+
+/** History handed to policies covers at least this much time (see the model above). */
+const HISTORY_KEEP_MS = 3_600_000
+/** A stretch is short when ready < demand / capacity − this (float noise, as in replicasFor). */
+const SHORT_EPSILON = 1e-9
 
 export interface SimulationOptions {
   settings: ScalerSettings
@@ -53,6 +71,11 @@ export interface SeriesPoint {
 export interface SimulationResult {
   policy: string
   totalRequests: number
+  /** Requests that arrived during a stretch where ready capacity was below the demand rate (all of them, not just the excess). */
+  arrivedShortRequests: number
+  /** arrivedShortRequests / totalRequests (0 for an empty trace): the primary under-provisioning metric. */
+  arrivedShortShare: number
+  /** Requests beyond ready capacity: Σ max(0, demand − ready × capacity) × duration. */
   shortfallRequests: number
   /** shortfallRequests / totalRequests (0 for an empty trace). */
   underProvisionedShare: number
@@ -67,9 +90,10 @@ export interface SimulationResult {
 }
 
 /** The trace's step: the smallest difference between consecutive rows (gaps are larger). Throws with fewer than two rows. */
-export function detectStepMs(points: readonly TracePoint[]): number {
+export function detectStepMs(points: TraceInput): number {
+  const at = asTraceColumns(points).at
   let step = Infinity
-  for (let i = 1; i < points.length; i++) step = Math.min(step, points[i]!.at - points[i - 1]!.at)
+  for (let i = 1; i < at.length; i++) step = Math.min(step, at[i]! - at[i - 1]!)
   if (!Number.isFinite(step) || step <= 0) {
     throw new PrescalError('INVALID_ARGUMENT', 'a trace needs at least two rows to tell its step')
   }
@@ -77,10 +101,11 @@ export function detectStepMs(points: readonly TracePoint[]): number {
 }
 
 /**
- * Replays `trace` through `policy` (a fresh PolicyState). Throws INVALID_ARGUMENT for a
- * non-positive everyMs/step or capacity, or rows closer together than the step.
+ * Replays `trace` (row objects or typed columns) through `policy` (a fresh PolicyState). Throws
+ * INVALID_ARGUMENT for a non-positive everyMs/step or capacity, or rows closer together than the step.
  */
-export function simulate(trace: readonly TracePoint[], policy: Policy, options: SimulationOptions): SimulationResult {
+export function simulate(traceInput: TraceInput, policy: Policy, options: SimulationOptions): SimulationResult {
+  const trace = asTraceColumns(traceInput)
   const { settings, everyMs } = options
   const stepMs = options.stepMs ?? (trace.length > 1 ? detectStepMs(trace) : 60_000)
   if (!(everyMs > 0) || !(stepMs > 0) || !(settings.capacityRps > 0)) {
@@ -89,6 +114,7 @@ export function simulate(trace: readonly TracePoint[], policy: Policy, options: 
   const stepS = stepMs / 1000
   const cap = settings.capacityRps
   const cold = Math.max(0, settings.coldStartMs)
+  const keepMs = Math.max(HISTORY_KEEP_MS, 2 * everyMs)
   const state = createPolicyState()
   const history: LoadSample[] = []
   const series: SeriesPoint[] = []
@@ -96,31 +122,33 @@ export function simulate(trace: readonly TracePoint[], policy: Policy, options: 
   // readyAt of every requested replica, ascending (appends are at now + cold with now rising).
   const readyAt: number[] = []
   let readyCount = 0
-  const first = trace[0]
-  if (first !== undefined) {
-    const n = clampReplicas(replicasFor(first.requests / stepS, settings), settings)
+  if (trace.length > 0) {
+    const n = clampReplicas(replicasFor(trace.requests[0]! / stepS, settings), settings)
     for (let k = 0; k < n; k++) readyAt.push(-Infinity)
     readyCount = n
   }
 
   let total = 0
+  let arrivedShort = 0
   let shortfall = 0
   let containerSeconds = 0
   let actions = 0
   let peak = readyAt.length
   let seconds = 0
-  let nextEval = first?.at ?? 0
-  let prevEnd = first?.at ?? 0
+  let nextEval = trace.length > 0 ? trace.at[0]! : 0
+  let prevEnd = nextEval
   let name = 'policy'
 
-  for (const row of trace) {
-    const a = row.at
+  for (let i = 0; i < trace.length; i++) {
+    const a = trace.at[i]!
+    const requests = trace.requests[i]!
     const b = a + stepMs
     if (a < prevEnd) throw new PrescalError('INVALID_ARGUMENT', `trace rows at ${a} overlap (step ${stepMs} ms)`)
     if (a > prevEnd && nextEval < a) nextEval += Math.ceil((a - nextEval) / everyMs) * everyMs
     prevEnd = b
-    const rate = row.requests / stepS
-    total += row.requests
+    const rate = requests / stepS
+    const needed = rate / cap - SHORT_EPSILON
+    total += requests
     seconds += stepS
     let readySeconds = 0
     let t = a
@@ -145,14 +173,22 @@ export function simulate(trace: readonly TracePoint[], policy: Policy, options: 
       const nextReady = readyCount < readyAt.length ? readyAt[readyCount]! : Infinity
       const end = Math.min(b, nextEval, nextReady)
       const dur = (end - t) / 1000
-      const missing = (rate - readyCount * cap) * dur
-      if (missing > 0) shortfall += missing
+      if (readyCount < needed) {
+        arrivedShort += rate * dur
+        shortfall += (rate - readyCount * cap) * dur
+      }
       containerSeconds += readyAt.length * dur
       readySeconds += readyCount * dur
       t = end
     }
     while (readyCount < readyAt.length && readyAt[readyCount]! <= b) readyCount++
     history.push({ at: b, rps: rate, cpuPercent: null, replicas: readyCount })
+    // Trim in batches (amortized O(1) per row): drop what is older than keepMs once the array doubled.
+    if (history.length >= 4096 && history[0]!.at < b - 2 * keepMs) {
+      let drop = 0
+      while (history[drop]!.at < b - keepMs) drop++
+      history.splice(0, drop)
+    }
     if (options.record !== undefined && a >= options.record.from && a < options.record.to) {
       series.push({ at: a, demandRps: rate, ready: readySeconds / stepS, requested: readyAt.length })
     }
@@ -160,6 +196,8 @@ export function simulate(trace: readonly TracePoint[], policy: Policy, options: 
   return {
     policy: name,
     totalRequests: total,
+    arrivedShortRequests: arrivedShort,
+    arrivedShortShare: total > 0 ? arrivedShort / total : 0,
     shortfallRequests: shortfall,
     underProvisionedShare: total > 0 ? shortfall / total : 0,
     containerSeconds,

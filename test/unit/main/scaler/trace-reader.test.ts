@@ -1,8 +1,10 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { isPrescalError } from '../../../../src/shared/errors'
 import { detectStepMs } from '../../../../src/main/scaler/simulator'
-import { parseTraceCsv, readTrace } from '../../../../src/main/scaler/trace-reader'
+import { parseTraceCsv, readTrace, readTraceColumns } from '../../../../src/main/scaler/trace-reader'
 
 const fixtures = path.resolve(__dirname, '../../../fixtures/traces')
 
@@ -26,6 +28,39 @@ describe('readTrace', () => {
     expect(points.map((p) => p.at)).toEqual([804571201000, 804571202000, 804571203000, 804571204000])
     expect(points.map((p) => p.requests)).toEqual([1, 0, 3, 2])
     expect(detectStepMs(points)).toBe(1000)
+  })
+
+  it('streams the same rows into typed columns, plain and gzipped', async () => {
+    for (const name of ['tiny-iso.csv', 'tiny-unix.csv.gz']) {
+      const points = await readTrace(path.join(fixtures, name))
+      const cols = await readTraceColumns(path.join(fixtures, name))
+      expect(cols.length).toBe(points.length)
+      expect(Array.from(cols.at)).toEqual(points.map((p) => p.at))
+      expect(Array.from(cols.requests)).toEqual(points.map((p) => p.requests))
+    }
+  })
+
+  it('fails with NOT_FOUND for a missing file when streaming too', async () => {
+    for (const name of ['nope.csv', 'nope.csv.gz']) {
+      await expect(readTraceColumns(path.join(fixtures, name))).rejects.toSatisfy((e) => isPrescalError(e, 'NOT_FOUND'))
+    }
+  })
+
+  it('fails with INVALID_ARGUMENT for a bad streamed row (naming the line) or bad gzip', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'trace-'))
+    try {
+      const badRow = path.join(dir, 'bad.csv')
+      await writeFile(badRow, 'timestamp,requests\n60,1\n120,-3\n')
+      let caught: unknown
+      await readTraceColumns(badRow).catch((e: unknown) => (caught = e))
+      expect(isPrescalError(caught, 'INVALID_ARGUMENT')).toBe(true)
+      expect((caught as Error).message).toContain('bad.csv:3:')
+      const notGzip = path.join(dir, 'plain.csv.gz')
+      await writeFile(notGzip, '60,1\n120,2\n')
+      await expect(readTraceColumns(notGzip)).rejects.toSatisfy((e) => isPrescalError(e, 'INVALID_ARGUMENT'))
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('fails with NOT_FOUND for a missing file', async () => {
