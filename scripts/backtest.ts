@@ -1,9 +1,11 @@
 /**
  * Backtest the scaling policies on a real trace:
  *   npm run backtest -- --trace FILE [--policy reactive|predictive|hybrid|all] [--capacity RPS]
- *     [--cold-start S] [--every S] [--window S] [--plot FILE.svg]
+ *     [--cold-start S] [--every S] [--window S] [--predictive-window S] [--plot FILE.svg]
  *
- * --window overrides the scale-down stabilization window (default: defaultScalerSettings).
+ * --window overrides the reactive scale-down stabilization window, --predictive-window the
+ * forecast-driven policies' one (defaults: defaultScalerSettings; the latter is derived from the
+ * cold start, see forecastScaleDownWindowMs).
  * A bare trace name (or no --trace: worldcup98_1min.csv) is looked up in ../shared/data/traces/
  * beside the repository, where CI clones the shared data. Minute traces default to evaluating
  * every 60 s with a 120 s cold start, finer traces to every 15 s with a 30 s cold start; capacity
@@ -18,8 +20,10 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { policyFor } from '../src/main/scaler/hybrid-policy'
 import { createOraclePolicy } from '../src/main/scaler/oracle-policy'
+import { ERROR_MARGIN } from '../src/main/scaler/predictive-policy'
 import { defaultScalerSettings } from '../src/main/scaler/scaler-types'
 import type { ScalerSettings } from '../src/main/scaler/scaler-types'
+import { forecastScaleDownWindowMs } from '../src/main/scaler/scaling-limits'
 import { detectStepMs, simulate } from '../src/main/scaler/simulator'
 import type { SeriesPoint, SimulationResult } from '../src/main/scaler/simulator'
 import type { TraceColumns } from '../src/main/scaler/trace-columns'
@@ -37,19 +41,20 @@ interface Args {
   coldStartS: number | null
   everyS: number | null
   windowS: number | null
+  predictiveWindowS: number | null
   plot: string | null
 }
 
 function usage(message: string): never {
   console.error(`backtest: ${message}`)
   console.error(
-    'usage: npm run backtest -- --trace FILE [--policy reactive|predictive|hybrid|all] [--capacity RPS] [--cold-start S] [--every S] [--window S] [--plot FILE.svg]'
+    'usage: npm run backtest -- --trace FILE [--policy reactive|predictive|hybrid|all] [--capacity RPS] [--cold-start S] [--every S] [--window S] [--predictive-window S] [--plot FILE.svg]'
   )
   process.exit(2)
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { trace: 'worldcup98_1min.csv', policy: 'all', capacity: null, coldStartS: null, everyS: null, windowS: null, plot: null }
+  const args: Args = { trace: 'worldcup98_1min.csv', policy: 'all', capacity: null, coldStartS: null, everyS: null, windowS: null, predictiveWindowS: null, plot: null }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!
     if (flag === '--') continue
@@ -80,6 +85,9 @@ function parseArgs(argv: string[]): Args {
         break
       case '--window':
         args.windowS = num()
+        break
+      case '--predictive-window':
+        args.predictiveWindowS = num()
         break
       case '--plot':
         args.plot = value
@@ -141,7 +149,9 @@ async function main(): Promise<void> {
     // A ceiling that never binds (the peak needs 20): the backtest measures policies, not a cap.
     maxReplicas: 2 * PEAK_REPLICAS,
     scaleDownStabilizationMs:
-      args.windowS === null ? defaultScalerSettings.scaleDownStabilizationMs : args.windowS * 1000
+      args.windowS === null ? defaultScalerSettings.scaleDownStabilizationMs : args.windowS * 1000,
+    predictiveScaleDownStabilizationMs:
+      args.predictiveWindowS === null ? defaultScalerSettings.predictiveScaleDownStabilizationMs : args.predictiveWindowS * 1000
   }
   const record = args.plot === null ? undefined : busiestDay(trace)
   const readMs = performance.now() - started
@@ -164,7 +174,8 @@ async function main(): Promise<void> {
   console.log(
     `settings: capacity ${fmt(capacityRps, 3)} req/s per replica, cold start ${coldStartMs / 1000} s, every ${everyMs / 1000} s, ` +
       `target ${settings.targetUtilization}, tolerance ${settings.tolerance}, headroom ${settings.headroom}, ` +
-      `scale-down window ${settings.scaleDownStabilizationMs / 1000} s, steps +${settings.maxStepUp}/-${settings.maxStepDown}`
+      `scale-down window ${settings.scaleDownStabilizationMs / 1000} s (reactive) / ${forecastScaleDownWindowMs(settings) / 1000} s (predictive, hybrid), ` +
+      `error margin ${ERROR_MARGIN}, steps +${settings.maxStepUp}/-${settings.maxStepDown}`
   )
   console.log('')
   console.log(

@@ -38,6 +38,7 @@ export interface ScalerSettings {
   cpuTargetPercent: number | null
   tolerance: number
   scaleDownStabilizationMs: number
+  predictiveScaleDownStabilizationMs: number | null
   maxStepUp: number
   maxStepDown: number
   coldStartMs: number
@@ -63,8 +64,23 @@ export const defaultScalerSettings: Readonly<ScalerSettings> = Object.freeze({
   cpuTargetPercent: null,
   /** 0.1: the Kubernetes HPA default; a ratio within ±10% of target changes nothing (noise, not load). */
   tolerance: 0.1,
-  /** 5 min: the HPA default; a replica is only removed if no recommendation of the last 5 min needed it. */
+  /**
+   * 5 min: the HPA default; a replica is only removed if no recommendation of the last 5 min needed
+   * it. Used by the reactive policy; it also caps the derived predictive window below.
+   */
   scaleDownStabilizationMs: 300_000,
+  /**
+   * null: derived per service as min(scaleDownStabilizationMs, max(1.5 × coldStartMs, 120 s))
+   * (forecastScaleDownWindowMs): the scale-down window of the predictive and hybrid policies. The
+   * reactive policy needs the HPA's 5 min because the window is its only guard against a dip
+   * followed by a rebound. A forecast-driven policy already sizes for the peak it expects over
+   * the next cold start, which is how long a removed replica takes to come back, so its window
+   * only has to ride out forecast noise for a few evaluations; holding capacity for 5 min after
+   * demand has fallen buys little. 1.5 cold starts keeps a replica at least until one could have
+   * been replaced; the 120 s floor keeps a few evaluations in the window when the cold start is
+   * seconds. Set a number (ms) to fix it.
+   */
+  predictiveScaleDownStabilizationMs: null,
   /** 10 per decision: large enough to follow a match-day surge in one or two steps, bounded against a bad metric. */
   maxStepUp: 10,
   /** 10 per decision: removals are already delayed by the stabilization window; no reason to trickle them. */
@@ -103,7 +119,7 @@ export interface Recommendation {
 export interface PolicyState {
   /** `at` of the newest history sample already fed to the forecaster; null before the first. */
   lastSampleAt: number | null
-  /** Raw recommendations of the last `scaleDownStabilizationMs`, oldest first. */
+  /** Raw recommendations of the policy's scale-down window, oldest first. */
   recommendations: Recommendation[]
   /** Forecaster state (predictive and hybrid only); created on first use. */
   forecaster: ForecasterState | null

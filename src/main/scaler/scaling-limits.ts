@@ -20,6 +20,30 @@ export function replicasFor(rps: number, settings: ScalerSettings, utilization =
   return Math.max(0, Math.ceil(rps / perReplica - 1e-9))
 }
 
+/** Floor of the derived forecast-aware scale-down window (see `forecastScaleDownWindowMs`). */
+export const MIN_FORECAST_WINDOW_MS = 120_000
+/** The derived forecast-aware window spans this many cold starts (see `forecastScaleDownWindowMs`). */
+export const FORECAST_WINDOW_COLD_STARTS = 1.5
+
+/**
+ * The scale-down window of the forecast-driven policies (predictive, hybrid). An explicit
+ * `predictiveScaleDownStabilizationMs` wins; null derives
+ * min(scaleDownStabilizationMs, max(FORECAST_WINDOW_COLD_STARTS × coldStartMs, MIN_FORECAST_WINDOW_MS)),
+ * so it never holds longer than the reactive window a user configured (setting that to 0 turns
+ * holding off for every policy). Never negative.
+ */
+export function forecastScaleDownWindowMs(settings: ScalerSettings): number {
+  const explicit = settings.predictiveScaleDownStabilizationMs
+  const ms =
+    explicit !== null
+      ? explicit
+      : Math.min(
+          settings.scaleDownStabilizationMs,
+          Math.max(FORECAST_WINDOW_COLD_STARTS * settings.coldStartMs, MIN_FORECAST_WINDOW_MS)
+        )
+  return Math.max(0, ms)
+}
+
 export interface Limited {
   desired: number
   /** Which limit changed the raw value, for the decision's reason; null if none did. */
@@ -28,7 +52,8 @@ export interface Limited {
 
 /**
  * Records `raw` and returns the count to request: up at once, down only to the highest raw
- * recommendation of the last `scaleDownStabilizationMs` (never above `current` because of it),
+ * recommendation of the last `windowMs` (default `scaleDownStabilizationMs`, the reactive window;
+ * the forecast-driven policies pass `forecastScaleDownWindowMs`), never above `current` because of it,
  * then at most maxStepUp / maxStepDown away from `current`, then within [min, max].
  * With current = 0 the step limit is not applied to scale-up from nothing beyond maxStepUp.
  */
@@ -37,9 +62,10 @@ export function applyLimits(
   raw: number,
   current: number,
   settings: ScalerSettings,
-  state: PolicyState
+  state: PolicyState,
+  windowMs: number = settings.scaleDownStabilizationMs
 ): Limited {
-  const window = Math.max(0, settings.scaleDownStabilizationMs)
+  const window = Math.max(0, windowMs)
   const recs = state.recommendations
   recs.push({ at: now, desired: raw })
   let drop = 0

@@ -80,15 +80,15 @@ describe('predictivePolicy', () => {
     expect(state.forecaster!.closed).toBe(30)
   })
 
-  it('holds a forecast dip through the stabilization window', () => {
+  it('holds a forecast dip through its own (forecast-driven) window', () => {
     const state = createPolicyState()
     const high = history(30, () => 200)
     const d0 = predictivePolicy.decide(30 * MIN, high, 20, base, state)
     expect(d0.desired).toBe(20)
     const low = [...high, ...history(5, () => 10).map((s) => ({ ...s, at: s.at + 30 * MIN }))]
-    const d1 = predictivePolicy.decide(34 * MIN, low.slice(0, 34), 20, base, state)
+    const d1 = predictivePolicy.decide(32 * MIN, low.slice(0, 32), 20, base, state)
     expect(d1.desired).toBe(20)
-    expect(d1.reason).toContain('scale-down window')
+    expect(d1.reason).toContain('held at 20 by the 180 s scale-down window')
   })
 })
 
@@ -129,21 +129,54 @@ describe('hybridPolicy', () => {
     expect(hy.forecastRps).toBeGreaterThan(288)
   })
 
-  it('scales down only through the window', () => {
-    const state = createPolicyState()
-    const high = history(30, () => 200)
-    expect(hybridPolicy.decide(30 * MIN, high, 20, base, state).desired).toBe(20)
-    const low = (n: number): LoadSample[] => [
-      ...high,
-      ...history(n, () => 10).map((s) => ({ ...s, at: s.at + 30 * MIN }))
-    ]
-    expect(hybridPolicy.decide(34 * MIN, low(4), 20, base, state).desired).toBe(20)
-    expect(hybridPolicy.decide(40 * MIN, low(10), 20, base, state).desired).toBeLessThan(20)
-  })
-
   it('policyFor maps modes to policies', () => {
     expect(policyFor('reactive')).toBe(reactivePolicy)
     expect(policyFor('predictive')).toBe(predictivePolicy)
     expect(policyFor('hybrid')).toBe(hybridPolicy)
+  })
+})
+
+/**
+ * 30 min at 200 req/s (20 replicas), then 10 req/s from minute 30; one decision a minute. The
+ * forecast falls over several minutes (slow level), so the raw recommendation is ≤ 19 from minute
+ * 31 on and the window decides how long the 20 of minute 30 holds: the derived window (1.5 × the
+ * 2 min cold start = 180 s) releases it at minute 33, a 300 s one (the reactive policy's) at 35.
+ */
+describe('forecast-driven scale-down window', () => {
+  const samples = Array.from({ length: 40 }, (_, i) => ({ at: (i + 1) * MIN, rps: i < 30 ? 200 : 10, cpuPercent: null, replicas: 1 }))
+  const run = (policy: typeof hybridPolicy, settings: ScalerSettings): string[] => {
+    const state = createPolicyState()
+    let current = 20
+    const out: string[] = []
+    for (let m = 30; m <= 36; m++) {
+      const d = policy.decide(m * MIN, samples.slice(0, m), current, settings, state)
+      out.push(d.reason.includes('held at 20 by') ? 'held' : String(d.desired))
+      current = d.desired
+    }
+    return out
+  }
+  it.each([
+    { desc: 'hybrid, derived 180 s', policy: hybridPolicy, over: {}, want: ['20', 'held', 'held', '19', '17', '15', '13'] },
+    { desc: 'predictive, derived 180 s', policy: predictivePolicy, over: {}, want: ['20', 'held', 'held', '19', '17', '15', '13'] },
+    {
+      desc: 'hybrid, explicit 300 s',
+      policy: hybridPolicy,
+      over: { predictiveScaleDownStabilizationMs: 300_000 },
+      want: ['20', 'held', 'held', 'held', 'held', '19', '17']
+    },
+    {
+      desc: 'hybrid, derived but capped by a 120 s reactive window',
+      policy: hybridPolicy,
+      over: { scaleDownStabilizationMs: 120_000 },
+      want: ['20', 'held', '19', '17', '15', '13', '12']
+    },
+    {
+      desc: 'hybrid, 10 min cold start → 900 s window',
+      policy: hybridPolicy,
+      over: { coldStartMs: 10 * MIN, scaleDownStabilizationMs: 3_600_000 },
+      want: ['20', 'held', 'held', 'held', 'held', 'held', 'held']
+    }
+  ])('$desc', ({ policy, over, want }) => {
+    expect(run(policy, { ...base, ...over })).toEqual(want)
   })
 })

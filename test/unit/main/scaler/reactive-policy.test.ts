@@ -83,6 +83,16 @@ describe('reactivePolicy scale-down stabilization', () => {
     expect(state.recommendations.every((r) => r.at > NOW + 420_000 - 300_000)).toBe(true)
   })
 
+  it('keeps the 300 s window whatever the forecast-driven window is set to', () => {
+    const settings = { ...base, maxStepUp: 10, maxStepDown: 10, predictiveScaleDownStabilizationMs: 60_000 }
+    const state = createPolicyState()
+    reactivePolicy.decide(NOW, [sample(600)], 2, settings, state)
+    const held = reactivePolicy.decide(NOW + 240_000, [sample(120, null, NOW + 240_000)], 10, settings, state)
+    expect(held.desired).toBe(10)
+    expect(held.reason).toContain('300 s scale-down window')
+    expect(reactivePolicy.decide(NOW + 300_000, [sample(120, null, NOW + 300_000)], 10, settings, state).desired).toBe(2)
+  })
+
   it('says why it held a scale-down', () => {
     const state = createPolicyState()
     reactivePolicy.decide(NOW, [sample(480)], 4, base, state)
