@@ -19,7 +19,8 @@ import { EngineAutoscale } from './engine-autoscale'
 import { HistoryStore } from './history/history-store'
 import { HistoryRecorder } from './state/history-recorder'
 import { defaultDataDir } from './config/config-loader'
-import { join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { CommandHandlers } from '../shared/channels'
 import type {
   BackendView,
@@ -95,7 +96,16 @@ export class Engine {
       host: listen.host,
       port: listen.port,
       pool: this.pool,
-      upstreamTimeoutMs: this.config.proxy.upstreamTimeoutMs
+      upstreamTimeoutMs: this.config.proxy.upstreamTimeoutMs,
+      workers: this.config.proxy.workers,
+      balancing: this.config.proxy.balancing,
+      keepAliveIdleMs: this.config.proxy.keepAliveIdleMs,
+      headersTimeoutMs: this.config.proxy.headersTimeoutMs,
+      maxConnections: this.config.proxy.maxConnections,
+      passiveHealth: this.config.proxy.passiveHealth,
+      onEjection: (id, ejected, reason) =>
+        this.events.add(ejected ? 'backend.down' : 'backend.up', ejected ? 'warn' : 'info', `${this.nameOf(id)} ${ejected ? 'ejected by the proxy' : 're-admitted by the proxy'}: ${reason}`, { backendId: id }),
+      onWarning: (message) => this.events.add('proxy.error', 'warn', message)
     })
     this.poller = new ScrapeLoop({
       ...this.config.poll,
@@ -130,8 +140,11 @@ export class Engine {
       this.serviceStates.set(s.name, { desired: s.replicas, phase: 'idle', message: null })
     }
     const h = this.config.history
+    const historyPath = h.path ?? join(opts.dataDir ?? defaultDataDir(), 'history.db')
+    // The store reports (never throws) a folder it cannot write; a missing one we simply create.
+    if (h.enabled) mkdirSync(dirname(historyPath), { recursive: true })
     this.history = h.enabled
-      ? HistoryStore.open(h.path ?? join(opts.dataDir ?? defaultDataDir(), 'history.db'), {
+      ? HistoryStore.open(historyPath, {
           rawRetentionMs: h.rawRetentionHours * 3_600_000,
           minuteRetentionMs: h.minuteRetentionDays * 86_400_000,
           hourRetentionMs: h.hourRetentionDays * 86_400_000,
@@ -249,7 +262,7 @@ export class Engine {
       // Containers of a service the config does not name are shown and polled, never routed to:
       // the config decides what the endpoint serves.
       if (r.source === 'container' && !this.config.services.some((s) => s.name === r.service)) continue
-      this.pool.upsert({ id: r.id, host: r.host!, port: r.port! })
+      this.pool.upsert({ id: r.id, host: r.host!, port: r.port!, weight: r.weight })
       this.pool.setReady(r.id, r.ready)
       this.pool.setDraining(r.id, r.draining)
     }

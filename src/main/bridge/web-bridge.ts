@@ -126,6 +126,16 @@ export class WebBridge {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // Whatever a request does wrong, it must never take the engine (and the proxy) down with it.
+    try {
+      this.handleRequest(req, res)
+    } catch (err) {
+      if (!res.headersSent) deny(res, 500, `Internal error: ${(err as Error).message}`)
+      else res.destroy()
+    }
+  }
+
+  private handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     if (!this.authorize(req, url)) return deny(res, 403, 'Forbidden: open the Dashboard URL printed by `npm run headless` (it carries the token).')
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed')
@@ -139,7 +149,12 @@ export class WebBridge {
 
   private serveFile(pathname: string, res: ServerResponse): void {
     const root = normalize(this.opts.rendererDir)
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '')
+    let rel: string
+    try {
+      rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '')
+    } catch {
+      return deny(res, 400, 'Bad request: malformed URL')
+    }
     const file = normalize(join(root, rel))
     if (!file.startsWith(root + sep)) return deny(res, 404, 'Not found')
     let size: number

@@ -15,9 +15,14 @@ const hostPort = z
 const httpPath = z.string().regex(/^\/[^\s]*$/, 'must be a path starting with /')
 
 const staticBackend = z.union([
-  hostPort.transform((address) => ({ address, metricsPath: '/metrics' })),
+  hostPort.transform((address) => ({ address, metricsPath: '/metrics', weight: 1 })),
   z
-    .object({ address: hostPort, metricsPath: httpPath.default('/metrics') })
+    .object({
+      address: hostPort,
+      metricsPath: httpPath.default('/metrics'),
+      /** Share of traffic with `proxy.balancing: weighted` (relative to the others). */
+      weight: z.number().int().min(1).max(1000).default(1)
+    })
     .strict()
 ])
 
@@ -64,6 +69,8 @@ const service = z
     /** Path probed before a new replica joins the pool. */
     readyPath: httpPath.default('/'),
     readyTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    /** Share of traffic per replica with `proxy.balancing: weighted`. */
+    weight: z.number().int().min(1).max(1000).default(1),
     autoscale: autoscaleSchema.default(autoscaleDefaults)
   })
   .strict()

@@ -3,10 +3,21 @@
  * libraries and server.js. The implementation lives in resources/demo-backend/demo-image-core.mjs,
  * shared with the `npm run demo-image` CLI; this module supplies the app's inputs and error types.
  */
-import { accessSync, constants } from 'node:fs'
-import { delimiter, join } from 'node:path'
+import { accessSync, constants, readFileSync } from 'node:fs'
+import { delimiter, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { PrescalError } from '../../shared/errors'
-import serverSource from '../../../resources/demo-backend/server.js?raw'
+
+// The built app embeds server.js at build time (electron.vite.config.ts `define`), so it needs no
+// resources folder at run time. Run from source (tests, tsx scripts) it reads the file instead:
+// a `?raw` import would make tsx execute server.js and start a server as a side effect.
+declare const __DEMO_SERVER_SOURCE__: string | undefined
+
+function demoServerSource(): string {
+  if (typeof __DEMO_SERVER_SOURCE__ === 'string') return __DEMO_SERVER_SOURCE__
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
+  return readFileSync(join(here, '../../../resources/demo-backend/server.js'), 'utf8')
+}
 import {
   buildDemoImageCore,
   DemoImageError,
@@ -55,7 +66,7 @@ export async function buildDemoImage(
       docker,
       tag,
       nodePath,
-      serverSource,
+      serverSource: demoServerSource(),
       onProgress,
       ...(options.signal ? { signal: options.signal } : {})
     })

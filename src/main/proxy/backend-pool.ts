@@ -158,11 +158,16 @@ export class BackendPool {
   /**
    * Counts one request forwarded to `id`. Every acquire must be matched by exactly one
    * `release`; the proxy does this on every path (success, error, timeout, client abort).
-   * Ids with no slot (never members) are not counted.
    */
   acquire(id: string): void {
-    const slot = this.slots.find(id)
-    if (slot !== undefined) Atomics.add(this.inFlightBySlot, slot, 1)
+    let slot = this.slots.find(id)
+    if (slot === undefined) {
+      // Not a member (yet): counted all the same, in a slot that may be reclaimed once idle.
+      slot = this.slots.slotFor(id)
+      if (slot === undefined) return
+      if (!this.members.has(id)) this.slots.release(id)
+    }
+    Atomics.add(this.inFlightBySlot, slot, 1)
   }
 
   /** Ends one request counted by `acquire`. Never goes below zero. Wakes `waitForIdle` at zero. */

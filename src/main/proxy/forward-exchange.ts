@@ -5,6 +5,7 @@ import { sendPlainError } from './error-responses'
 import type { FailureKind } from './failure-detector'
 import { buildResponseHeaders } from './hop-by-hop'
 import type { PoolView, StatsSink } from './proxy-ports'
+import type { RawRequest, RawResponseHandler, RawUpstreamPool } from './raw-upstream'
 
 /** What one exchange needs from the server that owns it. */
 export interface ExchangeContext {
@@ -15,6 +16,8 @@ export interface ExchangeContext {
   /** True once the server is closing: answers carry `Connection: close`. */
   readonly closing: boolean
   agentFor(member: PoolMember): http.Agent
+  /** The lean client's pool for bodiless requests; null to use http.request for everything. */
+  rawPoolFor(member: PoolMember): RawUpstreamPool | null
   /** Called exactly once per exchange, after its in-flight count was released. */
   exchangeEnded(): void
   /** Passive health: the backend answered below 500. */
@@ -37,15 +40,22 @@ interface Tagged {
 }
 
 /**
- * One client request forwarded to a backend: sends it, retries once on another backend when
- * an idempotent bodiless request could not reach the first, streams the answer back, and maps
+ * One client request forwarded to a backend: sends it (bodiless requests through the lean
+ * raw-socket client, requests with a body through http.request), retries once when an
+ * idempotent bodiless request got no response byte, streams the answer back, and maps
  * failures to 502 (unreachable / broken) and 504 (no response within `upstreamTimeoutMs`).
  * Invariant: every `pool.acquire` is matched by exactly one `pool.release`, and the exchange
  * ends (stats recorded, `exchangeEnded` called) exactly once, on the client response's 'close',
  * which node:http emits both after a normal finish and when the connection goes away.
  */
-export class ForwardExchange {
+export class ForwardExchange implements RawResponseHandler {
   private upstreamReq: http.ClientRequest | null = null
+  /** The running raw (lean client) attempt, null when none or finished. */
+  private raw: RawRequest | null = null
+  /** The raw attempt's response head went to the client. */
+  private rawHead = false
+  private rawHeadString: string | null = null
+  private drainHooked = false
   private upstreamRes: http.IncomingMessage | null = null
   /** Backend id whose in-flight count this exchange holds, null when released. */
   private acquired: string | null = null
@@ -84,6 +94,13 @@ export class ForwardExchange {
     this.acquired = m.id
     this.ctx.stats.touch(m.id)
     this.sentAt = performance.now()
+    const rawPool = this.hasBody ? null : this.ctx.rawPoolFor(m)
+    if (rawPool !== null) {
+      const method = this.clientReq.method ?? 'GET'
+      this.rawHeadString ??= requestHead(method, this.clientReq.url ?? '/', this.headers)
+      this.raw = rawPool.request(this.rawHeadString, method === 'HEAD', this, this.ctx.upstreamTimeoutMs, fresh)
+      return
+    }
     let req: http.ClientRequest
     try {
       req = http.request({
@@ -138,7 +155,93 @@ export class ForwardExchange {
       return
     }
     this.status = status
-    res.pipe(this.clientRes)
+    // A lean pipe: module-level handlers, no per-request closures or pipe bookkeeping.
+    res.on('data', onUpstreamData)
+    res.on('end', onUpstreamEnd)
+    this.clientRes.on('drain', onClientDrain)
+  }
+
+  /** @internal Raw attempt: the backend's status line and headers. */
+  onHead(status: number, statusMessage: string, rawHeaders: string[]): void {
+    if (this.ended) return
+    const id = this.member.id
+    this.ctx.strategy.observe?.(id, performance.now() - this.sentAt)
+    if (status >= 500) this.ctx.failed(id, '5xx')
+    else this.ctx.succeeded(id)
+    const headers = buildResponseHeaders(rawHeaders)
+    if (this.ctx.closing) headers.push('Connection', 'close')
+    try {
+      this.clientRes.writeHead(status, statusMessage, headers)
+    } catch (err) {
+      this.raw?.abort()
+      this.raw = null
+      this.answer(502, `Bad Gateway: invalid response from backend (${(err as Error).message})`)
+      return
+    }
+    this.rawHead = true
+    this.status = status
+  }
+
+  /** @internal Raw attempt: a body chunk; false pauses the backend until the client drains. */
+  onBody(chunk: Buffer): boolean {
+    if (this.ended) return true
+    if (this.clientRes.write(chunk)) return true
+    // Hooked on first need only: most responses fit the socket buffer at once.
+    if (!this.drainHooked) {
+      this.drainHooked = true
+      this.clientRes.on('drain', onClientDrain)
+    }
+    return false
+  }
+
+  /** @internal Raw attempt: the response is complete. */
+  onEnd(): void {
+    this.raw = null
+    if (!this.ended && this.rawHead) this.clientRes.end()
+  }
+
+  /** @internal Raw attempt failed: connect error, reset, or a malformed response. */
+  onError(code: string, reusedSocket: boolean): void {
+    this.raw = null
+    if (this.ended) return
+    if (this.rawHead) {
+      this.failMidStream()
+      return
+    }
+    if (this.status !== null) return
+    if (!reusedSocket) this.ctx.failed(this.member.id, code === 'ECONNREFUSED' ? 'connect' : 'reset')
+    if (this.tryRetry(reusedSocket)) return
+    this.answer(502, `Bad Gateway: backend ${this.member.id} unreachable (${code})`)
+  }
+
+  /** @internal Raw attempt: no socket activity for upstreamTimeoutMs. */
+  onTimeout(): void {
+    this.raw = null
+    if (this.ended) return
+    if (this.rawHead) {
+      this.failMidStream()
+      return
+    }
+    this.ctx.failed(this.member.id, 'timeout')
+    this.answer(504, `Gateway Timeout: backend ${this.member.id} did not answer in ${this.ctx.upstreamTimeoutMs} ms`)
+  }
+
+  /** @internal */
+  relayChunk(res: http.IncomingMessage, chunk: Buffer): void {
+    if (res !== this.upstreamRes || this.ended) return
+    if (!this.clientRes.write(chunk)) res.pause()
+  }
+
+  /** @internal */
+  relayEnd(res: http.IncomingMessage): void {
+    if (res === this.upstreamRes && !this.ended) this.clientRes.end()
+  }
+
+  /** @internal The client caught up: let the backend's body flow again. */
+  relayDrain(): void {
+    if (this.ended) return
+    this.upstreamRes?.resume()
+    this.raw?.resume()
   }
 
   /** @internal Upstream request error: connect failure, reset, or our own destroy(). */
@@ -151,7 +254,7 @@ export class ForwardExchange {
     if (this.status !== null) return // already answered (504), this is the destroy() echo
     // A reused keep-alive socket the backend closed as we wrote says nothing about its health.
     if (!req.reusedSocket) this.ctx.failed(this.member.id, err.code === 'ECONNREFUSED' ? 'connect' : 'reset')
-    if (this.tryRetry(req)) return
+    if (this.tryRetry(req.reusedSocket)) return
     this.answer(502, `Bad Gateway: backend ${this.member.id} unreachable (${err.code ?? err.message})`)
   }
 
@@ -183,7 +286,9 @@ export class ForwardExchange {
       // The client is gone: stop the backend's work at once rather than let it finish for no one.
       this.upstreamReq?.destroy()
       this.upstreamRes?.destroy()
+      this.raw?.abort()
     }
+    this.raw = null
     const backendId = this.member.id
     if (this.acquired !== null) {
       this.ctx.pool.release(this.acquired)
@@ -204,13 +309,13 @@ export class ForwardExchange {
    * wrote: the keep-alive race) is retried on a fresh connection to the same backend; any
    * other failure on another backend.
    */
-  private tryRetry(failed: http.ClientRequest): boolean {
+  private tryRetry(reusedSocket: boolean): boolean {
     if (this.retried || this.hasBody || !RETRYABLE_METHODS.has(this.clientReq.method ?? '')) return false
     const pool = this.ctx.pool
     const failedId = this.member.id
     let next: PoolMember | undefined
     let fresh = false
-    if (failed.reusedSocket && pool.isEligible(failedId)) {
+    if (reusedSocket && pool.isEligible(failedId)) {
       next = this.member
       fresh = true
     } else {
@@ -238,9 +343,18 @@ export class ForwardExchange {
     if (!this.brokenMidStream) this.ctx.failed(this.member.id, 'reset')
     this.brokenMidStream = true
     this.upstreamReq?.destroy()
+    this.raw?.abort()
+    this.raw = null
     // Headers already went out: cutting the connection is the only way to tell the client.
     this.clientRes.destroy()
   }
+}
+
+/** `METHOD path HTTP/1.1` and the header lines, as one string for one write. */
+function requestHead(method: string, path: string, headers: readonly string[]): string {
+  let head = `${method} ${path} HTTP/1.1\r\n`
+  for (let i = 0; i + 1 < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`
+  return `${head}\r\n`
 }
 
 function exchangeOf(emitter: unknown): ForwardExchange | undefined {
@@ -265,6 +379,18 @@ function onUpstreamTimeout(this: http.ClientRequest): void {
 
 function onUpstreamBodyError(this: http.IncomingMessage): void {
   exchangeOf(this)?.handleUpstreamBodyError(this)
+}
+
+function onUpstreamData(this: http.IncomingMessage, chunk: Buffer): void {
+  exchangeOf(this)?.relayChunk(this, chunk)
+}
+
+function onUpstreamEnd(this: http.IncomingMessage): void {
+  exchangeOf(this)?.relayEnd(this)
+}
+
+function onClientDrain(this: http.ServerResponse): void {
+  exchangeOf(this)?.relayDrain()
 }
 
 function onClientClose(this: http.ServerResponse): void {

@@ -1,15 +1,18 @@
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { availableParallelism } from 'node:os'
 import { PrescalError } from '../../shared/errors'
-import type { BackendPool, PoolMember } from './backend-pool'
-import { answerClientError, refuseUpgrade, sendPlainError } from './error-responses'
-import { ForwardExchange, type ExchangeContext } from './forward-exchange'
-import { buildUpstreamRequestHeaders } from './hop-by-hop'
-import { checkRequestFraming } from './request-framing'
-import { RoundRobinStrategy, type BalancingStrategy } from './round-robin-strategy'
+import type { BackendPool } from './backend-pool'
+import type { BalancingName, BalancingStrategy } from './balancing-strategy'
+import { defaultPassiveHealth, type PassiveHealthOptions } from './ejection-policy'
+import { FailureDetector } from './failure-detector'
+import { PassiveHealth, type EjectionListener } from './passive-health'
+import { ProxyListener } from './proxy-listener'
+import { createStrategy } from './strategy-factory'
 import { TrafficStats, type ProxyTick } from './traffic-stats'
+import { resolveWorkerEntry, WorkerGroup } from './worker-group'
 
 export type { BackendTickStats, ProxyTick } from './traffic-stats'
+export type { BalancingName } from './balancing-strategy'
+export type { PassiveHealthOptions } from './ejection-policy'
 
 export interface ProxyServerOptions {
   host: string
@@ -26,137 +29,155 @@ export interface ProxyServerOptions {
    * shortens it further).
    */
   keepAliveIdleMs?: number
-  /** Balancing choice; round robin by default. */
+  /** Balancing choice (`proxy.balancing`); round robin by default. */
+  balancing?: BalancingName
+  /** A custom strategy instance (tests); implies workers = 0, since it cannot cross threads. */
   strategy?: BalancingStrategy
+  /**
+   * Proxy threads: each a listener on the same port (SO_REUSEPORT). Default: the number of
+   * cores; 'auto' is the same; 0 serves in the main thread.
+   */
+  workers?: number | 'auto'
+  /** A client must send its complete headers within this; else 408 and close. Default 10000. */
+  headersTimeoutMs?: number
+  /** Open client connections beyond this get 503 + close; 0 = no limit (default). Counted over all workers. */
+  maxConnections?: number
+  /** Passive health (ejection of failing backends); missing fields take the defaults. */
+  passiveHealth?: Partial<PassiveHealthOptions>
+  /** Told about every ejection and re-admission, for the event log. */
+  onEjection?: EjectionListener
+  /** Worker entry file override (a build that emits it elsewhere). */
+  workerEntry?: string
+  /** Told when workers cannot run (entry not found: serving in-process) or one crashed and was replaced. */
+  onWarning?: (message: string) => void
 }
 
-const CLIENT_KEEP_ALIVE_MS = 5_000
-// Slow-loris guards for the listening side; node:http checks them every connectionsCheckingInterval.
-const HEADERS_TIMEOUT_MS = 20_000
-const REQUEST_TIMEOUT_MS = 300_000
-// Per backend. Enough for heavy local load; excess requests queue in the agent rather than
-// opening sockets without bound. maxFreeSockets keeps a burst's sockets warm for the next one.
-const MAX_SOCKETS_PER_BACKEND = 512
-const MAX_FREE_SOCKETS_PER_BACKEND = 256
-
-interface UpstreamAgent {
-  host: string
-  port: number
-  agent: http.Agent
-}
-
-type State = 'new' | 'starting' | 'listening' | 'closing' | 'closed'
-
-function formatAddress(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
-}
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
 
 /**
  * The HTTP/1.1 reverse proxy: accepts client requests and forwards each to one eligible backend
- * of the pool (round robin), keep-alive on both sides, bodies streamed both ways.
- * - No eligible backend: 503 with Retry-After. Backend unreachable: 502 (GET/HEAD/OPTIONS without
- *   a body are retried once on another backend first). No response headers in time: 504.
+ * of the pool (strategy: round robin by default), keep-alive on both sides, bodies streamed both
+ * ways, served by `workers` threads sharing the port (or in-process with workers = 0; both
+ * behave the same from outside, and `takeTick()` reports the same numbers).
+ * - No eligible backend: 503 with Retry-After. Backend unreachable: 502 (idempotent bodiless
+ *   requests are retried once first: on a fresh connection when a reused keep-alive socket broke,
+ *   else on another backend). No response headers in time: 504.
  * - Ambiguous request framing (Content-Length with Transfer-Encoding, conflicting lengths): 400,
- *   never forwarded. Unparseable requests: 400 / 431 and the connection is closed. Upgrade and
- *   CONNECT: 501.
+ *   never forwarded. Unparseable requests: 400 / 431 and the connection is closed; headers not
+ *   complete within `headersTimeoutMs`: 408. Over `maxConnections`: 503 and close. CONNECT: 501.
+ * - Upgrade (WebSocket) requests are tunnelled; a non-101 answer is passed through unchanged.
  * - A client that goes away cancels its upstream request at once.
- * `close()` releases every socket, timer and listener it created.
+ * - Backends failing repeatedly are ejected for a while (see PassiveHealth) and `onEjection` hears it.
+ * `close()` releases every socket, timer, listener and thread it created.
  */
 export class ProxyServer {
-  private readonly server: http.Server
   private readonly pool: BackendPool
-  private readonly strategy: BalancingStrategy
+  private readonly health: PassiveHealth
+  private readonly healthOpts: PassiveHealthOptions
+  private listener: ProxyListener | null = null
+  private group: WorkerGroup | null = null
   private readonly stats = new TrafficStats()
-  private readonly agents = new Map<string, UpstreamAgent>()
-  /** Agents whose backend moved to another address: kept until their sockets are gone. */
-  private readonly retiredAgents = new Set<http.Agent>()
-  private readonly ctx: ExchangeContext
-  private readonly retryAfter: string
-  private readonly keepAliveIdleMs: number
-  private state: State = 'new'
-  private active = 0
-  private onIdle: (() => void) | null = null
   private closePromise: Promise<void> | null = null
   private startPromise: Promise<{ host: string; port: number }> | null = null
-  private fallbackHost: string
+  private readonly workerCount: number
 
   constructor(private readonly opts: ProxyServerOptions) {
     this.pool = opts.pool
-    this.strategy = opts.strategy ?? new RoundRobinStrategy()
-    this.retryAfter = String(opts.retryAfterSeconds ?? 1)
-    this.keepAliveIdleMs = opts.keepAliveIdleMs ?? 4_000
-    this.fallbackHost = formatAddress(opts.host, opts.port)
-    this.server = http.createServer({
-      keepAliveTimeout: CLIENT_KEEP_ALIVE_MS,
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      connectionsCheckingInterval: 1_000,
-      noDelay: true
-    })
-    this.server.on('request', this.handleRequest)
-    this.server.on('clientError', answerClientError)
-    this.server.on('upgrade', refuseUpgrade)
-    this.server.on('connect', refuseUpgrade)
-    const self = this
-    this.ctx = {
-      pool: this.pool,
-      strategy: this.strategy,
-      stats: this.stats,
-      upstreamTimeoutMs: opts.upstreamTimeoutMs,
-      get closing() {
-        return self.state === 'closing' || self.state === 'closed'
-      },
-      agentFor: (m) => this.agentFor(m),
-      exchangeEnded: () => this.requestEnded()
-    }
+    this.healthOpts = { ...defaultPassiveHealth, ...opts.passiveHealth }
+    this.health = new PassiveHealth(this.pool, this.healthOpts, opts.onEjection)
+    const w = opts.workers ?? 'auto'
+    this.workerCount = opts.strategy !== undefined ? 0 : w === 'auto' ? availableParallelism() : Math.max(0, Math.floor(w))
+  }
+
+  /** Threads serving requests: 0 when in-process (also after a fallback). Valid after start(). */
+  get workers(): number {
+    return this.group === null ? 0 : this.workerCount
   }
 
   /**
    * Listens; resolves with the bound address. Rejects with PrescalError PROXY_LISTEN_FAILED
    * (message names the address and says to change `listen` in the config) when the address is
-   * taken or not allowed, CLOSED after close(), CONFLICT when called twice.
+   * taken or not allowed, CLOSED after close(). A second call returns the first call's promise.
    */
   start(): Promise<{ host: string; port: number }> {
-    if (this.state === 'closing' || this.state === 'closed') {
+    if (this.closePromise !== null) {
       return Promise.reject(new PrescalError('CLOSED', 'The proxy was closed; create a new one to listen again.'))
     }
-    if (this.startPromise) return this.startPromise
-    this.state = 'starting'
-    this.startPromise = new Promise((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException): void => {
-        this.server.off('listening', onListening)
-        if (this.state === 'starting') this.state = 'new'
-        this.startPromise = null
-        reject(listenError(this.opts.host, this.opts.port, err))
-      }
-      const onListening = (): void => {
-        this.server.off('error', onError)
-        const addr = this.server.address() as AddressInfo
-        this.fallbackHost = formatAddress(addr.address, addr.port)
-        if (this.state === 'starting') this.state = 'listening'
-        resolve({ host: addr.address, port: addr.port })
-      }
-      this.server.once('error', onError)
-      this.server.once('listening', onListening)
-      this.server.listen(this.opts.port, this.opts.host)
+    this.startPromise ??= this.doStart().catch((err: unknown) => {
+      this.startPromise = null
+      throw err
     })
     return this.startPromise
+  }
+
+  private async doStart(): Promise<{ host: string; port: number }> {
+    const o = this.opts
+    const h = this.healthOpts
+    const settings = {
+      host: o.host,
+      port: o.port,
+      upstreamTimeoutMs: o.upstreamTimeoutMs,
+      keepAliveIdleMs: o.keepAliveIdleMs ?? 4_000,
+      retryAfterSeconds: o.retryAfterSeconds ?? 1,
+      headersTimeoutMs: o.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+      maxConnections: o.maxConnections ?? 0,
+      balancing: o.balancing ?? 'round-robin',
+      failureThreshold: h.failureThreshold,
+      failureWindowMs: h.failureWindowMs
+    }
+    if (this.workerCount > 0) {
+      const entry = resolveWorkerEntry(o.workerEntry)
+      if (entry !== null) {
+        this.group = new WorkerGroup(
+          this.pool,
+          this.workerCount,
+          settings,
+          entry,
+          (s) => this.health.report(s),
+          (m) => o.onWarning?.(m)
+        )
+        try {
+          return await this.group.start()
+        } catch (err) {
+          this.group = null
+          throw err
+        }
+      }
+      o.onWarning?.('Proxy worker entry (proxy-worker.js) not found: serving in the main thread.')
+    }
+    this.listener = new ProxyListener({
+      ...settings,
+      reusePort: false,
+      pool: this.pool,
+      stats: this.stats,
+      strategy: o.strategy ?? createStrategy(settings.balancing, (id) => this.pool.inFlight(id)),
+      detector: h.failureThreshold > 0 ? new FailureDetector(h.failureThreshold, h.failureWindowMs) : null,
+      onStreak: (s) => this.health.report(s)
+    })
+    try {
+      return await this.listener.start()
+    } catch (err) {
+      this.listener = null
+      throw err
+    }
   }
 
   /**
    * Counters since the previous call (completed requests by status class, latency quantiles)
    * with the current in-flight counts; resets the per-tick counters. A backend with no traffic
-   * this tick and nothing in flight is absent from `perBackend`.
+   * this tick and nothing in flight is absent from `perBackend`. Same shape and meaning with
+   * or without workers.
    */
   takeTick(): ProxyTick {
-    this.pruneAgents()
-    return this.stats.take((id) => this.pool.inFlight(id), this.active)
+    if (this.group !== null) return this.group.takeTick()
+    this.listener?.pruneAgents()
+    return this.stats.take((id) => this.pool.inFlight(id), this.listener?.inFlight ?? 0)
   }
 
   /**
    * Stops accepting, lets in-flight requests finish for up to `timeoutMs` (default 5000), then
-   * destroys the connections left, destroys every upstream agent and resolves once the listener
-   * is closed. Idempotent; never rejects.
+   * destroys the connections left, destroys every upstream agent, stops the worker threads and
+   * resolves once everything is closed. Idempotent; never rejects.
    */
   close(timeoutMs = 5_000): Promise<void> {
     this.closePromise ??= this.doClose(timeoutMs)
@@ -165,122 +186,7 @@ export class ProxyServer {
 
   private async doClose(timeoutMs: number): Promise<void> {
     if (this.startPromise) await this.startPromise.catch(() => undefined)
-    this.state = 'closing'
-    const closed = new Promise<void>((resolve) => {
-      if (!this.server.listening) resolve()
-      else this.server.close(() => resolve())
-    })
-    this.server.closeIdleConnections()
-    if (this.active > 0) await this.waitForIdle(timeoutMs)
-    this.server.closeAllConnections()
-    // Requests cut above release their upstream sockets on the 'close' that follows.
-    await new Promise<void>((resolve) => setImmediate(resolve))
-    for (const { agent } of this.agents.values()) agent.destroy()
-    for (const agent of this.retiredAgents) agent.destroy()
-    this.agents.clear()
-    this.retiredAgents.clear()
-    await closed
-    this.server.off('request', this.handleRequest)
-    this.state = 'closed'
+    this.health.close()
+    await Promise.all([this.listener?.close(timeoutMs), this.group?.close(timeoutMs)])
   }
-
-  private waitForIdle(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs)
-      const self = this
-      function done(): void {
-        clearTimeout(timer)
-        self.onIdle = null
-        resolve()
-      }
-      this.onIdle = done
-    })
-  }
-
-  private requestEnded(): void {
-    this.active--
-    if (this.active === 0 && this.onIdle !== null) this.onIdle()
-  }
-
-  private readonly handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const startedAt = performance.now()
-    const closing = this.state === 'closing' || this.state === 'closed'
-    const framing = checkRequestFraming(req.rawHeaders)
-    if (!framing.ok) {
-      // Never forwarded, and the connection cannot be trusted for a next request either.
-      sendPlainError(res, 400, `Bad Request: ${framing.reason}`, true)
-      this.stats.record(null, 400, performance.now() - startedAt)
-      return
-    }
-    const member = this.strategy.pick(this.pool.eligible())
-    if (member === undefined) {
-      sendPlainError(res, 503, 'Service Unavailable: no healthy backend', closing, ['Retry-After', this.retryAfter])
-      this.stats.record(null, 503, performance.now() - startedAt)
-      return
-    }
-    const headers = buildUpstreamRequestHeaders(req.rawHeaders, {
-      clientAddress: req.socket.remoteAddress,
-      fallbackHost: this.fallbackHost
-    })
-    // Transfer-Encoding is hop-by-hop and was stripped; a chunked body must stay chunked upstream
-    // whatever the method (node:http only chunks POST-like methods by default).
-    if (framing.body === 'chunked') headers.push('Transfer-Encoding', 'chunked')
-    this.active++
-    new ForwardExchange(this.ctx, req, res, member, headers, framing.body !== 'none', startedAt).start()
-  }
-
-  private agentFor(m: PoolMember): http.Agent {
-    const entry = this.agents.get(m.id)
-    if (entry !== undefined && entry.host === m.host && entry.port === m.port) return entry.agent
-    if (entry !== undefined) this.retiredAgents.add(entry.agent)
-    this.pruneAgents()
-    const agent = new http.Agent({
-      keepAlive: true,
-      keepAliveMsecs: 1_000,
-      maxSockets: MAX_SOCKETS_PER_BACKEND,
-      maxFreeSockets: MAX_FREE_SOCKETS_PER_BACKEND,
-      scheduling: 'lifo',
-      // Applies to idle pooled sockets only: a request sets its own timeout while it runs.
-      timeout: this.keepAliveIdleMs,
-      noDelay: true
-    })
-    this.agents.set(m.id, { host: m.host, port: m.port, agent })
-    return agent
-  }
-
-  /** Drops agents of departed or moved backends once no request uses them. */
-  private pruneAgents(): void {
-    for (const [id, entry] of this.agents) {
-      if (!this.pool.has(id) && isUnused(entry.agent)) {
-        entry.agent.destroy()
-        this.agents.delete(id)
-      }
-    }
-    for (const agent of this.retiredAgents) {
-      if (isUnused(agent)) {
-        agent.destroy()
-        this.retiredAgents.delete(agent)
-      }
-    }
-  }
-}
-
-function isUnused(agent: http.Agent): boolean {
-  for (const _ in agent.sockets) return false
-  for (const _ in agent.requests) return false
-  return true
-}
-
-function listenError(host: string, port: number, err: NodeJS.ErrnoException): PrescalError {
-  const where = formatAddress(host, port)
-  let what: string
-  if (err.code === 'EADDRINUSE') what = `${where} is already in use by another program`
-  else if (err.code === 'EACCES') what = `permission denied to listen on ${where} (ports below 1024 need privileges)`
-  else if (err.code === 'EADDRNOTAVAIL') what = `${where} is not an address of this machine`
-  else what = `${err.code ?? err.message}`
-  return new PrescalError(
-    'PROXY_LISTEN_FAILED',
-    `The proxy cannot listen on ${where}: ${what}. Change \`listen\` in the config to a free address and port.`,
-    { cause: err }
-  )
 }

@@ -17,6 +17,7 @@ export interface BackendRecord {
   host: string | null
   port: number | null
   metricsPath: string
+  weight: number
   containerState: ContainerState | null
   /** Answered at least once since it (re)started: only then may the proxy use it. */
   ready: boolean
@@ -51,6 +52,7 @@ export class BackendRegistry {
         host,
         port,
         metricsPath: s.metricsPath,
+        weight: s.weight,
         containerState: null,
         ready: false,
         draining: false,
@@ -110,6 +112,7 @@ export class BackendRegistry {
         host: running ? '127.0.0.1' : null,
         port: running ? c.hostPort : null,
         metricsPath: service?.metricsPath ?? '/metrics',
+        weight: service?.weight ?? 1,
         containerState: c.state,
         ready: false,
         draining: false,

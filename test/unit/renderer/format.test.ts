@@ -8,6 +8,8 @@ import {
   formatMs,
   formatPercent,
   formatRate,
+  formatRatio,
+  formatShare,
   NA_TEXT,
   shortenMiddle
 } from '../../../src/renderer/src/core/format'
@@ -102,5 +104,26 @@ describe('format', () => {
     const out = shortenMiddle(text, max)
     expect(out).toBe(expected)
     if (max >= 3) expect(out.length).toBeLessThanOrEqual(max)
+  })
+})
+
+describe('format: what-if figures', () => {
+  it.each([
+    [0, '0 %'],
+    [0.0004, '<0.1 %'],
+    [0.004, '0.4 %'],
+    [0.05, '5 %'],
+    [0.123, '12 %'],
+    [Number.NaN, NA_TEXT]
+  ])('formatShare(%s) = %s', (share, text) => {
+    expect(formatShare(share)).toBe(text)
+  })
+
+  it.each([
+    [1, '1.00×'],
+    [1.349, '1.35×'],
+    [null, NA_TEXT]
+  ])('formatRatio(%s) = %s', (ratio, text) => {
+    expect(formatRatio(ratio)).toBe(text)
   })
 })

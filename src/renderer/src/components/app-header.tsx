@@ -2,6 +2,7 @@ import { formatRate } from '../core/format'
 import { selectBackends, selectProxy, useFleet } from '../stores/fleet-store'
 import { ConnectionStatus } from './connection-status'
 import { DockerStatusPill } from './docker-status-pill'
+import { ViewToggle } from './view-toggle'
 
 /** App name and the numbers that matter at a glance: proxy address, total load, fleet health. */
 export function AppHeader(): React.JSX.Element {
@@ -15,6 +16,7 @@ export function AppHeader(): React.JSX.Element {
         <span className="brand-mark" aria-hidden="true" />
         <span className="brand-name">Prescal</span>
       </div>
+      <ViewToggle />
       <div className="header-stats">
         <HeaderStat label="Proxy">
           {proxy === undefined ? (

@@ -1,5 +1,6 @@
 /**
- * uPlot options for the live charts: a fixed five-minute x window ending at the newest point,
+ * uPlot options for the live charts: a fixed five-minute x window ending at the newest point
+ * (plus a little future when a forecast is drawn),
  * a y axis from zero, one colored line per backend, gaps for nulls, cursor synced across charts.
  */
 import uPlot from 'uplot'
@@ -12,12 +13,21 @@ export interface ChartSeriesSpec {
   id: string
   label: string
   color: string
+  /** Canvas dash pattern (forecast and capacity lines); solid when absent. */
+  dash?: number[]
+  width?: number
+  /** Forecast points are sparse on the shared x grid: join them instead of leaving gaps. */
+  spanGaps?: boolean
 }
 
 export interface ChartOptionsInput {
   width: number
   series: ChartSeriesSpec[]
   windowSeconds: number
+  /** Seconds past the newest tick that stay visible (the forecast); 0 for none. */
+  futureSeconds: number
+  /** The newest real tick (s); the x range ends there (+ futureSeconds), not at the forecast's end. */
+  end(): number | null
   /** Smallest top of the y axis, so a quiet fleet does not look like a spike. */
   minTop: number
   formatTick(value: number): string
@@ -37,8 +47,8 @@ export function buildChartOptions(input: ChartOptionsInput): uPlot.Options {
       x: {
         time: true,
         range: (_u, _min, max) => {
-          const end = max ?? Date.now() / 1000
-          return [end - input.windowSeconds, end]
+          const end = input.end() ?? max ?? Date.now() / 1000
+          return [end - input.windowSeconds, end + input.futureSeconds]
         }
       },
       y: {
@@ -68,8 +78,9 @@ export function buildChartOptions(input: ChartOptionsInput): uPlot.Options {
       ...input.series.map<uPlot.Series>((s) => ({
         label: s.label,
         stroke: s.color,
-        width: 1.5,
-        spanGaps: false,
+        width: s.width ?? 1.5,
+        dash: s.dash,
+        spanGaps: s.spanGaps ?? false,
         points: { show: false }
       }))
     ]

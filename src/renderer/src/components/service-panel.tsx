@@ -4,11 +4,16 @@ import { describeService } from '../core/service-status'
 import { useActions } from '../stores/actions-store'
 import { selectLastScaleEvent, useEvents } from '../stores/events-store'
 import { selectDocker, selectService, useFleet } from '../stores/fleet-store'
+import { AutoscaleControls } from './autoscale-controls'
 import { ImageBuildControl } from './image-build-control'
 import { ReplicaStepper } from './replica-stepper'
 import { Spinner } from './spinner'
+import { WhatIfPanel } from './what-if-panel'
 
-/** A service: image, replica counts, and the stepper + Scale button with progress and outcome. */
+/**
+ * A service: image, replica counts, the stepper + Scale button with progress and outcome, its
+ * autoscaling settings and the "what if" replay.
+ */
 export function ServicePanel({ name }: { name: string }): React.JSX.Element | null {
   const service = useFleet(selectService(name))
   const dockerUp = useFleet((s) => selectDocker(s)?.status === 'connected')
@@ -32,61 +37,70 @@ export function ServicePanel({ name }: { name: string }): React.JSX.Element | nu
 
   return (
     <article className={`card service-panel tone-border-${status.tone}`} data-testid="service-panel" data-service={name}>
-      <div className="service-head">
-        <div>
-          <div className="service-name">{name}</div>
-          <div className="service-image mono" title={service.image}>
-            {service.image} <span className="muted">· port {service.containerPort}</span>
+      <div className="service-body">
+        <div className="service-main">
+          <div className="service-head">
+            <div>
+              <div className="service-name">{name}</div>
+              <div className="service-image mono" title={service.image}>
+                {service.image} <span className="muted">· port {service.containerPort}</span>
+              </div>
+            </div>
+            <span className={`pill tone-${status.tone}`}>
+              {status.busy ? <Spinner label="Scaling" /> : <span className="dot" aria-hidden="true" />}
+              <span data-testid="service-status" data-phase={service.phase}>
+                {status.label}
+              </span>
+            </span>
           </div>
-        </div>
-        <span className={`pill tone-${status.tone}`}>
-          {status.busy ? <Spinner label="Scaling" /> : <span className="dot" aria-hidden="true" />}
-          <span data-testid="service-status" data-phase={service.phase}>
-            {status.label}
-          </span>
-        </span>
-      </div>
 
-      <dl className="service-counts">
-        <Count label="Desired" value={service.desired} />
-        <Count label="Running" value={service.running} />
-        <Count label="Ready" value={service.ready} />
-      </dl>
+          <dl className="service-counts">
+            <Count label="Desired" value={service.desired} />
+            <Count label="Running" value={service.running} />
+            <Count label="Ready" value={service.ready} />
+          </dl>
 
-      <div className="service-controls">
-        <ReplicaStepper value={target} max={MAX_REPLICAS} disabled={status.busy} onChange={setDraft} />
-        <button
-          type="button"
-          className="btn btn-primary"
-          data-testid="btn-scale"
-          disabled={disabledReason !== null}
-          title={disabledReason ?? `Run ${target} replica${target === 1 ? '' : 's'} of ${name}`}
-          onClick={onScale}
-        >
-          {action?.status === 'running' ? (
-            <>
-              <Spinner label="Scaling" /> Scaling…
-            </>
-          ) : (
-            'Scale'
-          )}
-        </button>
-      </div>
-
-      {status.detail ? (
-        <div className={`service-detail text-${status.tone}`} data-testid="service-detail">
-          <span>
-            {status.detail} {status.code ? <span className="code">{status.code}</span> : null}
-          </span>
-          {action && action.status !== 'running' ? (
-            <button type="button" className="link-btn" onClick={() => dismiss(name)} aria-label="Dismiss">
-              ✕
+          <div className="service-controls">
+            <ReplicaStepper value={target} max={MAX_REPLICAS} disabled={status.busy} onChange={setDraft} />
+            <button
+              type="button"
+              className="btn btn-primary"
+              data-testid="btn-scale"
+              disabled={disabledReason !== null}
+              title={disabledReason ?? `Run ${target} replica${target === 1 ? '' : 's'} of ${name}`}
+              onClick={onScale}
+            >
+              {action?.status === 'running' ? (
+                <>
+                  <Spinner label="Scaling" /> Scaling…
+                </>
+              ) : (
+                'Scale'
+              )}
             </button>
-          ) : null}
-        </div>
-      ) : null}
+          </div>
 
-      {imageMissing ? <ImageBuildControl image={service.image} /> : null}
+          {status.detail ? (
+            <div className={`service-detail text-${status.tone}`} data-testid="service-detail">
+              <span>
+                {status.detail} {status.code ? <span className="code">{status.code}</span> : null}
+              </span>
+              {action && action.status !== 'running' ? (
+                <button type="button" className="link-btn" onClick={() => dismiss(name)} aria-label="Dismiss">
+                  ✕
+                </button>
+              ) : null}
+            </div>
+          ) : null}
+
+          {imageMissing ? <ImageBuildControl image={service.image} /> : null}
+        </div>
+
+        <div className="service-scaling">
+          <AutoscaleControls service={service} />
+          <WhatIfPanel service={name} />
+        </div>
+      </div>
     </article>
   )
 }

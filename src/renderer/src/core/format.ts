@@ -81,3 +81,18 @@ export function shortenMiddle(text: string, max: number): string {
 function trimZero(s: string): string {
   return s.endsWith('.0') ? s.slice(0, -2) : s
 }
+
+/** A share 0..1 as a percentage: "0 %", "0.4 %", "12 %". */
+export function formatShare(share: number): string {
+  if (!Number.isFinite(share)) return NA_TEXT
+  const pct = share * 100
+  if (pct === 0) return '0 %'
+  if (pct < 0.1) return '<0.1 %'
+  return `${pct < 10 ? trimZero(pct.toFixed(1)) : pct.toFixed(0)} %`
+}
+
+/** A ratio to a baseline: "1.00×", "1.35×"; null (no baseline) is unavailable. */
+export function formatRatio(ratio: number | null): string {
+  if (ratio === null || !Number.isFinite(ratio)) return NA_TEXT
+  return `${ratio.toFixed(2)}×`
+}

@@ -27,6 +27,8 @@ interface MetricsState {
   loaded: boolean
   /** Display names by backend id, kept after a backend leaves so its line keeps a label. */
   names: Record<string, string>
+  /** Service of each backend id (null for static backends), kept like `names`. */
+  serviceOf: Record<string, string | null>
   /** Replaces the window with fetched history followed by ticks that arrived meanwhile. */
   reset(ticks: readonly SeriesTick[]): void
   append(tick: SeriesTick): void
@@ -49,6 +51,7 @@ export const useMetrics = create<MetricsState>((set, get) => {
     seriesKey: '',
     loaded: false,
     names: {},
+    serviceOf: {},
     reset(ticks) {
       const before = window.ids()
       window.clear()
@@ -61,14 +64,21 @@ export const useMetrics = create<MetricsState>((set, get) => {
       if (window.push(tick)) publish(before)
     },
     rememberNames(backends) {
-      const names = get().names
+      const { names, serviceOf } = get()
       // Only a new or renamed backend changes the record, so subscribers are not woken per tick.
-      if (backends.every((b) => names[b.id] === b.name)) return
+      if (backends.every((b) => names[b.id] === b.name && serviceOf[b.id] === b.service)) return
       // Rebuilt from what can still be drawn, so container churn does not grow it forever.
       const next: Record<string, string> = {}
-      for (const id of window.ids()) if (names[id] !== undefined) next[id] = names[id]
-      for (const b of backends) next[b.id] = b.name
-      set({ names: next })
+      const nextService: Record<string, string | null> = {}
+      for (const id of window.ids()) {
+        if (names[id] !== undefined) next[id] = names[id]
+        if (serviceOf[id] !== undefined) nextService[id] = serviceOf[id]
+      }
+      for (const b of backends) {
+        next[b.id] = b.name
+        nextService[b.id] = b.service
+      }
+      set({ names: next, serviceOf: nextService })
     }
   }
 })

@@ -24,7 +24,7 @@ services:
 `,
       'x.yaml'
     )
-    expect(c.backends).toEqual([{ address: '127.0.0.1:3000', metricsPath: '/metrics' }])
+    expect(c.backends).toEqual([{ address: '127.0.0.1:3000', metricsPath: '/metrics', weight: 1 }])
     expect(c.services[0]).toMatchObject({ name: 'demo', image: 'prescal-demo:latest', containerPort: 3000, replicas: 0, metricsPath: '/metrics' })
   })
 

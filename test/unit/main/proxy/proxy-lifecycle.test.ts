@@ -9,6 +9,7 @@ import {
   delay,
   eventually,
   request,
+  settle,
   startBackend,
   startProxy,
   type RunningProxy,
@@ -97,6 +98,7 @@ describe('ProxyServer lifecycle', () => {
     const pending = request(running.port)
     expect(await eventually(() => slow.held() === 1)).toBe(true)
 
+    await settle()
     const tick = running.proxy.takeTick()
     expect(tick.total).toMatchObject({ count: 9, s2xx: 6, s4xx: 3, s3xx: 0, s5xx: 0, inFlight: 1 })
     const f = tick.perBackend.get('fast')!
@@ -109,6 +111,7 @@ describe('ProxyServer lifecycle', () => {
 
     slow.release()
     await pending
+    await settle()
     const next = running.proxy.takeTick()
     expect(next.total).toMatchObject({ count: 1, s2xx: 1, inFlight: 0 })
     expect(next.perBackend.get('fast')?.count ?? 0).toBe(0)

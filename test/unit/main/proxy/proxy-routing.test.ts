@@ -4,6 +4,8 @@ import { BackendPool } from '../../../../src/main/proxy/backend-pool'
 import {
   addReady,
   delay,
+  eventually,
+  settle,
   refusedPort,
   request,
   startBackend,
@@ -88,7 +90,8 @@ describe('ProxyServer routing', () => {
     const r = await request(running.port)
     expect(r.status).toBe(502)
     expect(r.body).toMatch(/unreachable.*ECONNREFUSED/)
-    expect(pool.inFlight('dead')).toBe(0)
+    expect(await eventually(() => pool.inFlight('dead') === 0)).toBe(true)
+    await settle()
     const tick = running.proxy.takeTick()
     expect(tick.perBackend.get('dead')).toMatchObject({ count: 1, s5xx: 1, inFlight: 0 })
   })
@@ -106,8 +109,9 @@ describe('ProxyServer routing', () => {
     const post = await request(running.port, { method: 'POST', body: 'payload' })
     expect(post.status).toBe(502)
     expect(alive!.hits).toBe(1)
-    expect(pool.inFlight('dead')).toBe(0)
-    expect(pool.inFlight('alive')).toBe(0)
+    expect(await eventually(() => pool.inFlight('dead') === 0)).toBe(true)
+    expect(await eventually(() => pool.inFlight('alive') === 0)).toBe(true)
+    await settle()
     const tick = running.proxy.takeTick()
     expect(tick.perBackend.get('alive')).toMatchObject({ count: 1, s2xx: 1 })
     expect(tick.perBackend.get('dead')).toMatchObject({ count: 1, s5xx: 1 })
@@ -120,7 +124,7 @@ describe('ProxyServer routing', () => {
     addReady(pool, 'dead2', await refusedPort())
     running = await startProxy(pool)
     expect((await request(running.port, { method: 'HEAD' })).status).toBe(502)
-    expect(pool.inFlight('dead1') + pool.inFlight('dead2')).toBe(0)
+    expect(await eventually(() => pool.inFlight('dead1') + pool.inFlight('dead2') === 0)).toBe(true)
   })
 
   it('answers 504 when the backend sends no headers within upstreamTimeoutMs, and cancels it', async () => {
@@ -138,7 +142,8 @@ describe('ProxyServer routing', () => {
     expect(took).toBeLessThan(2_000)
     await delay(50)
     expect(upstreamClosed).toBe(true)
-    expect(pool.inFlight('silent')).toBe(0)
+    expect(await eventually(() => pool.inFlight('silent') === 0)).toBe(true)
+    await settle()
     expect(running.proxy.takeTick().perBackend.get('silent')).toMatchObject({ count: 1, s5xx: 1 })
   })
 
@@ -155,6 +160,7 @@ describe('ProxyServer routing', () => {
     running = await startProxy(pool)
     const r = await request(running.port, { path: '/some/path?q=1' })
     expect(r).toMatchObject({ status: 418, body: 'short and stout' })
+    await settle()
     expect(running.proxy.takeTick().perBackend.get('teapot')).toMatchObject({ count: 1, s4xx: 1 })
   })
 })

@@ -230,16 +230,20 @@ describe('ProxyServer streaming and headers', () => {
     expect(backend.hits).toBe(0)
   })
 
-  it('answers 431 to oversized headers, 501 to Upgrade, and keeps serving', async () => {
+  it('answers 431 to oversized headers, passes a declined Upgrade through unchanged, and keeps serving', async () => {
     const backend = await proxyTo('plain', (_req, res) => res.end('fine'))
     const big = await rawExchange(running!.port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
     expect(big).toMatch(/^HTTP\/1\.1 431 /)
+    expect(backend.hits).toBe(0)
+    // A plain node:http backend has no 'upgrade' listener: it answers the request normally.
     const upgrade = await rawExchange(
       running!.port,
       'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'
     )
-    expect(upgrade).toMatch(/^HTTP\/1\.1 501 /)
-    expect(backend.hits).toBe(0)
+    expect(upgrade).toMatch(/^HTTP\/1\.1 200 /)
+    expect(upgrade).toMatch(/\r\n\r\nfine$/)
+    const connect = await rawExchange(running!.port, 'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n')
+    expect(connect).toMatch(/^HTTP\/1\.1 501 /)
     expect((await request(running!.port)).body).toBe('fine')
   })
 

@@ -53,6 +53,12 @@ export function addReady(pool: BackendPool, id: string, port: number): void {
   pool.setReady(id, true)
 }
 
+/**
+ * Proxy threads used by startProxy unless a test says otherwise: 0 (in-process) by default;
+ * `PRESCAL_TEST_WORKERS=2 npx vitest run test/unit/main/proxy` runs the same tests on workers.
+ */
+export const testWorkers = Number(process.env.PRESCAL_TEST_WORKERS ?? 0)
+
 export interface RunningProxy {
   proxy: ProxyServer
   pool: BackendPool
@@ -63,7 +69,7 @@ export async function startProxy(
   pool: BackendPool,
   opts: Partial<Omit<ProxyServerOptions, 'pool'>> = {}
 ): Promise<RunningProxy> {
-  const proxy = new ProxyServer({ host: '127.0.0.1', port: 0, pool, upstreamTimeoutMs: 5_000, ...opts })
+  const proxy = new ProxyServer({ host: '127.0.0.1', port: 0, pool, upstreamTimeoutMs: 5_000, workers: testWorkers, ...opts })
   const addr = await proxy.start()
   return { proxy, pool, port: addr.port }
 }
@@ -113,6 +119,14 @@ export function rawExchange(port: number, payload: string, waitMs = 1_000): Prom
       resolve(data)
     })
   })
+}
+
+/**
+ * With workers, a request is counted (stats, in-flight release) on its worker thread a moment
+ * after the client already has the response; wait that moment out before reading takeTick().
+ */
+export function settle(): Promise<void> {
+  return delay(testWorkers > 0 ? 50 : 0)
 }
 
 export function delay(ms: number): Promise<void> {

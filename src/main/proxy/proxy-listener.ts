@@ -1,0 +1,367 @@
+import http from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { PrescalError } from '../../shared/errors'
+import type { PoolMember } from './backend-pool'
+import type { BalancingStrategy } from './balancing-strategy'
+import { answerClientError, refuseUpgrade, sendPlainError } from './error-responses'
+import type { FailureDetector, FailureKind, FailureStreak } from './failure-detector'
+import { ForwardExchange, type ExchangeContext } from './forward-exchange'
+import { buildUpstreamRequestHeaders } from './hop-by-hop'
+import type { PoolView, StatsSink } from './proxy-ports'
+import { RawUpstreamPool } from './raw-upstream'
+import { checkRequestFraming } from './request-framing'
+import { UpgradeTunnel } from './upgrade-tunnel'
+
+/** One proxy thread's settings (ProxyServer fills them from its options). */
+export interface ListenerOptions {
+  host: string
+  port: number
+  /** Share the port with the other proxy threads (SO_REUSEPORT; the kernel spreads connections). */
+  reusePort: boolean
+  pool: PoolView
+  stats: StatsSink
+  strategy: BalancingStrategy
+  upstreamTimeoutMs: number
+  keepAliveIdleMs: number
+  retryAfterSeconds: number
+  headersTimeoutMs: number
+  /** Open client connections beyond this get a 503 and are closed; 0 = no limit. */
+  maxConnections: number
+  /** Counts open connections over every thread sharing the limit; returns the new total. */
+  countConnections?: (delta: number) => number
+  /** Consecutive-failure tracking for passive health; null disables it. */
+  detector: FailureDetector | null
+  /** A backend reached the failure threshold on this thread. */
+  onStreak: (streak: FailureStreak) => void
+  /** Bodiless requests through the lean raw-socket client (default); false: http.request for all. */
+  leanClient?: boolean
+  /** Exchanges in flight on this thread changed (for the cross-thread total). */
+  onActive?: (delta: number) => void
+}
+
+const CLIENT_KEEP_ALIVE_MS = 5_000
+// Whole request (headers + body) from a client; generous for slow uploads, finite for slow-loris.
+const REQUEST_TIMEOUT_MS = 300_000
+// Per backend. Enough for heavy local load; excess requests queue in the agent rather than
+// opening sockets without bound. maxFreeSockets keeps a burst's sockets warm for the next one.
+const MAX_SOCKETS_PER_BACKEND = 512
+const MAX_FREE_SOCKETS_PER_BACKEND = 256
+// An over-limit connection gets its 503 when its request arrives, or is dropped after this.
+const OVER_LIMIT_GRACE_MS = 1_000
+
+const kOverLimit = Symbol('prescal.overLimit')
+interface MaybeOverLimit {
+  [kOverLimit]?: boolean
+}
+
+interface UpstreamAgent {
+  host: string
+  port: number
+  agent: http.Agent
+}
+
+type State = 'new' | 'starting' | 'listening' | 'closing' | 'closed'
+
+export function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+/**
+ * One HTTP/1.1 listener with its upstream agents: the whole request path of the proxy, run
+ * either in the main thread (workers = 0) or once per worker thread. See ProxyServer for the
+ * behaviour clients see. `close()` releases every socket, timer and listener it created.
+ */
+export class ProxyListener {
+  private readonly server: http.Server
+  private readonly agents = new Map<string, UpstreamAgent>()
+  /** Agents whose backend moved to another address: kept until their sockets are gone. */
+  private readonly retiredAgents = new Set<http.Agent>()
+  private readonly rawPools = new Map<string, RawUpstreamPool>()
+  private readonly retiredRawPools = new Set<RawUpstreamPool>()
+  private readonly lean: boolean
+  private readonly tunnels = new Set<UpgradeTunnel>()
+  private readonly ctx: ExchangeContext
+  private readonly retryAfter: string
+  private state: State = 'new'
+  private active = 0
+  private connections = 0
+  private onIdle: (() => void) | null = null
+  private closePromise: Promise<void> | null = null
+  private startPromise: Promise<{ host: string; port: number }> | null = null
+  private fallbackHost: string
+
+  constructor(private readonly opts: ListenerOptions) {
+    this.retryAfter = String(opts.retryAfterSeconds)
+    this.lean = opts.leanClient !== false && RawUpstreamPool.available()
+    this.fallbackHost = formatAddress(opts.host, opts.port)
+    this.server = http.createServer({
+      keepAliveTimeout: CLIENT_KEEP_ALIVE_MS,
+      headersTimeout: opts.headersTimeoutMs,
+      requestTimeout: Math.max(REQUEST_TIMEOUT_MS, opts.headersTimeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, opts.headersTimeoutMs),
+      noDelay: true
+    })
+    this.server.on('request', this.handleRequest)
+    this.server.on('clientError', answerClientError)
+    this.server.on('upgrade', this.handleUpgrade)
+    this.server.on('connect', refuseConnect)
+    if (opts.maxConnections > 0) this.server.prependListener('connection', this.countConnection)
+    const self = this
+    const detector = opts.detector
+    this.ctx = {
+      pool: opts.pool,
+      strategy: opts.strategy,
+      stats: opts.stats,
+      upstreamTimeoutMs: opts.upstreamTimeoutMs,
+      get closing() {
+        return self.state === 'closing' || self.state === 'closed'
+      },
+      agentFor: (m) => this.agentFor(m),
+      rawPoolFor: (m) => (this.lean ? this.rawPoolFor(m) : null),
+      exchangeEnded: () => this.requestEnded(),
+      succeeded: detector === null ? noop : (id: string) => detector.success(id),
+      failed:
+        detector === null
+          ? noop
+          : (id: string, kind: FailureKind) => {
+              const streak = detector.failure(id, kind)
+              if (streak !== null) opts.onStreak(streak)
+            }
+    }
+  }
+
+  /** Exchanges and tunnels running on this listener. */
+  get inFlight(): number {
+    return this.active
+  }
+
+  start(): Promise<{ host: string; port: number }> {
+    if (this.state === 'closing' || this.state === 'closed') {
+      return Promise.reject(new PrescalError('CLOSED', 'The proxy was closed; create a new one to listen again.'))
+    }
+    if (this.startPromise) return this.startPromise
+    this.state = 'starting'
+    this.startPromise = new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        this.server.off('listening', onListening)
+        if (this.state === 'starting') this.state = 'new'
+        this.startPromise = null
+        reject(listenError(this.opts.host, this.opts.port, err))
+      }
+      const onListening = (): void => {
+        this.server.off('error', onError)
+        const addr = this.server.address() as AddressInfo
+        this.fallbackHost = formatAddress(addr.address, addr.port)
+        if (this.state === 'starting') this.state = 'listening'
+        resolve({ host: addr.address, port: addr.port })
+      }
+      this.server.once('error', onError)
+      this.server.once('listening', onListening)
+      this.server.listen({ port: this.opts.port, host: this.opts.host, reusePort: this.opts.reusePort })
+    })
+    return this.startPromise
+  }
+
+  /** Drops agents of departed or moved backends once no request uses them. */
+  pruneAgents(): void {
+    for (const [id, entry] of this.agents) {
+      if (!this.opts.pool.has(id) && isUnused(entry.agent)) {
+        entry.agent.destroy()
+        this.agents.delete(id)
+      }
+    }
+    for (const agent of this.retiredAgents) {
+      if (isUnused(agent)) {
+        agent.destroy()
+        this.retiredAgents.delete(agent)
+      }
+    }
+    for (const [id, pool] of this.rawPools) {
+      if (!this.opts.pool.has(id) && pool.unused) {
+        pool.destroy()
+        this.rawPools.delete(id)
+      }
+    }
+    for (const pool of this.retiredRawPools) {
+      if (pool.unused) {
+        pool.destroy()
+        this.retiredRawPools.delete(pool)
+      }
+    }
+  }
+
+  /** See ProxyServer.close. Idempotent; never rejects. */
+  close(timeoutMs: number): Promise<void> {
+    this.closePromise ??= this.doClose(timeoutMs)
+    return this.closePromise
+  }
+
+  private async doClose(timeoutMs: number): Promise<void> {
+    if (this.startPromise) await this.startPromise.catch(() => undefined)
+    this.state = 'closing'
+    const closed = new Promise<void>((resolve) => {
+      if (!this.server.listening) resolve()
+      else this.server.close(() => resolve())
+    })
+    this.server.closeIdleConnections()
+    if (this.active > 0) await this.waitForIdle(timeoutMs)
+    this.server.closeAllConnections()
+    for (const t of this.tunnels) t.destroy()
+    // Requests cut above release their upstream sockets on the 'close' that follows.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    for (const { agent } of this.agents.values()) agent.destroy()
+    for (const agent of this.retiredAgents) agent.destroy()
+    for (const pool of this.rawPools.values()) pool.destroy()
+    for (const pool of this.retiredRawPools) pool.destroy()
+    this.agents.clear()
+    this.retiredAgents.clear()
+    this.rawPools.clear()
+    this.retiredRawPools.clear()
+    await closed
+    this.server.off('request', this.handleRequest)
+    this.server.off('upgrade', this.handleUpgrade)
+    this.state = 'closed'
+  }
+
+  private waitForIdle(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs)
+      const self = this
+      function done(): void {
+        clearTimeout(timer)
+        self.onIdle = null
+        resolve()
+      }
+      this.onIdle = done
+    })
+  }
+
+  private requestEnded(): void {
+    this.active--
+    this.opts.onActive?.(-1)
+    if (this.active === 0 && this.onIdle !== null) this.onIdle()
+  }
+
+  private readonly countConnection = (socket: Socket): void => {
+    const count = this.opts.countConnections ?? this.countLocal
+    socket.once('close', () => count(-1))
+    if (count(1) <= this.opts.maxConnections) return
+    ;(socket as MaybeOverLimit)[kOverLimit] = true
+    socket.setTimeout(OVER_LIMIT_GRACE_MS, () => socket.destroy())
+  }
+
+  private readonly countLocal = (delta: number): number => (this.connections += delta)
+
+  private readonly handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const startedAt = performance.now()
+    const closing = this.state === 'closing' || this.state === 'closed'
+    const stats = this.opts.stats
+    if ((req.socket as MaybeOverLimit)[kOverLimit] === true) {
+      sendPlainError(res, 503, 'Service Unavailable: too many connections to the proxy', true, ['Retry-After', this.retryAfter])
+      stats.record(null, 503, performance.now() - startedAt)
+      return
+    }
+    const framing = checkRequestFraming(req.rawHeaders)
+    if (!framing.ok) {
+      // Never forwarded, and the connection cannot be trusted for a next request either.
+      sendPlainError(res, 400, `Bad Request: ${framing.reason}`, true)
+      stats.record(null, 400, performance.now() - startedAt)
+      return
+    }
+    const member = this.opts.strategy.pick(this.opts.pool.eligibleView())
+    if (member === undefined) {
+      sendPlainError(res, 503, 'Service Unavailable: no healthy backend', closing, ['Retry-After', this.retryAfter])
+      stats.record(null, 503, performance.now() - startedAt)
+      return
+    }
+    const headers = buildUpstreamRequestHeaders(req.rawHeaders, {
+      clientAddress: req.socket.remoteAddress,
+      fallbackHost: this.fallbackHost
+    })
+    // Transfer-Encoding is hop-by-hop and was stripped; a chunked body must stay chunked upstream
+    // whatever the method (node:http only chunks POST-like methods by default).
+    if (framing.body === 'chunked') headers.push('Transfer-Encoding', 'chunked')
+    this.active++
+    this.opts.onActive?.(1)
+    new ForwardExchange(this.ctx, req, res, member, headers, framing.body !== 'none', startedAt).start()
+  }
+
+  private readonly handleUpgrade = (req: http.IncomingMessage, socket: Socket, head: Buffer): void => {
+    const closing = this.state === 'closing' || this.state === 'closed'
+    const member = closing ? undefined : this.opts.strategy.pick(this.opts.pool.eligibleView())
+    if (member === undefined) {
+      refuseUpgrade(req, socket, 503)
+      this.opts.stats.record(null, 503, 0)
+      return
+    }
+    this.active++
+    this.opts.onActive?.(1)
+    const tunnel = new UpgradeTunnel(
+      { pool: this.opts.pool, stats: this.opts.stats, upstreamTimeoutMs: this.opts.upstreamTimeoutMs, fallbackHost: this.fallbackHost },
+      req,
+      socket,
+      head,
+      member,
+      () => {
+        this.tunnels.delete(tunnel)
+        this.requestEnded()
+      }
+    )
+    this.tunnels.add(tunnel)
+    tunnel.start()
+  }
+
+  private rawPoolFor(m: PoolMember): RawUpstreamPool {
+    const pool = this.rawPools.get(m.id)
+    if (pool !== undefined && pool.host === m.host && pool.port === m.port) return pool
+    if (pool !== undefined) this.retiredRawPools.add(pool)
+    const fresh = new RawUpstreamPool(m.host, m.port, this.opts.keepAliveIdleMs, MAX_FREE_SOCKETS_PER_BACKEND)
+    this.rawPools.set(m.id, fresh)
+    return fresh
+  }
+
+  private agentFor(m: PoolMember): http.Agent {
+    const entry = this.agents.get(m.id)
+    if (entry !== undefined && entry.host === m.host && entry.port === m.port) return entry.agent
+    if (entry !== undefined) this.retiredAgents.add(entry.agent)
+    this.pruneAgents()
+    const agent = new http.Agent({
+      keepAlive: true,
+      keepAliveMsecs: 1_000,
+      maxSockets: MAX_SOCKETS_PER_BACKEND,
+      maxFreeSockets: MAX_FREE_SOCKETS_PER_BACKEND,
+      scheduling: 'lifo',
+      // Applies to idle pooled sockets only: a request sets its own timeout while it runs.
+      timeout: this.opts.keepAliveIdleMs,
+      noDelay: true
+    })
+    this.agents.set(m.id, { host: m.host, port: m.port, agent })
+    return agent
+  }
+}
+
+function noop(): void {}
+
+function refuseConnect(req: http.IncomingMessage, socket: Socket): void {
+  refuseUpgrade(req, socket, 501)
+}
+
+function isUnused(agent: http.Agent): boolean {
+  for (const _ in agent.sockets) return false
+  for (const _ in agent.requests) return false
+  return true
+}
+
+export function listenError(host: string, port: number, err: NodeJS.ErrnoException): PrescalError {
+  const where = formatAddress(host, port)
+  let what: string
+  if (err.code === 'EADDRINUSE') what = `${where} is already in use by another program`
+  else if (err.code === 'EACCES') what = `permission denied to listen on ${where} (ports below 1024 need privileges)`
+  else if (err.code === 'EADDRNOTAVAIL') what = `${where} is not an address of this machine`
+  else what = `${err.code ?? err.message}`
+  return new PrescalError(
+    'PROXY_LISTEN_FAILED',
+    `The proxy cannot listen on ${where}: ${what}. Change \`listen\` in the config to a free address and port.`,
+    { cause: err }
+  )
+}

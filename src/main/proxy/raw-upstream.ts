@@ -1,0 +1,296 @@
+import net from 'node:net'
+
+/**
+ * A lean HTTP/1.1 client for bodiless requests (GET, HEAD, DELETE... the bulk of proxied
+ * traffic): one request head written as a single string on a pooled keep-alive socket, the
+ * response parsed by Node's own llhttp binding (the parser node:http uses), its body handed over
+ * chunk by chunk. It skips what http.request costs per request (ClientRequest, Agent queues,
+ * IncomingMessage streams, pipe), about 40 % of the proxy's CPU per request (see docs/proxy.md).
+ * Requests with a body keep using http.request, which handles upload framing and backpressure.
+ */
+
+interface NodeHttpParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void
+  execute(data: Buffer): number | Error
+  finish(): number | Error | undefined
+  [k: number]: unknown
+}
+interface HttpParserClass {
+  new (): NodeHttpParser
+  RESPONSE: number
+  kOnHeaders: number
+  kOnHeadersComplete: number
+  kOnBody: number
+  kOnMessageComplete: number
+}
+// An internal module, but the one node:http itself is built on; its API has been stable since
+// Node 12 (llhttp). Loaded lazily so a runtime without it only loses this fast path.
+let ParserClass: HttpParserClass | null | undefined
+function parserClass(): HttpParserClass | null {
+  if (ParserClass === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      ParserClass = (require('_http_common') as { HTTPParser?: HttpParserClass }).HTTPParser ?? null
+    } catch {
+      ParserClass = null
+    }
+  }
+  return ParserClass
+}
+
+/** Where one exchange hears about its raw upstream request. Exactly one of onEnd / onError / onTimeout ends it. */
+export interface RawResponseHandler {
+  /** Status line and headers (flat rawHeaders form). */
+  onHead(status: number, statusMessage: string, rawHeaders: string[]): void
+  /** A body chunk; return false to pause the backend until `RawRequest.resume()`. */
+  onBody(chunk: Buffer): boolean
+  onEnd(): void
+  /** `reusedSocket`: the failure happened on a pooled keep-alive socket (the keep-alive race). */
+  onError(code: string, reusedSocket: boolean): void
+  /** No socket activity for `timeoutMs`. */
+  onTimeout(): void
+}
+
+/** A running raw request: the exchange uses it for backpressure and to cancel. */
+export interface RawRequest {
+  pause(): void
+  resume(): void
+  /** Cancels: the socket is destroyed (never returned to the pool with a response half read). */
+  abort(): void
+}
+
+const kConn = Symbol('prescal.rawConn')
+
+class RawConnection implements RawRequest {
+  readonly socket: net.Socket
+  private readonly parser: NodeHttpParser
+  handler: RawResponseHandler | null = null
+  /** This socket already carried a complete exchange. */
+  reused = false
+  private headersAcc: string[] = []
+  private skipBody = false
+  private informational = false
+  private keepAlive = false
+  private gotHead = false
+  private idle = false
+
+  constructor(
+    private readonly pool: RawUpstreamPool,
+    P: HttpParserClass
+  ) {
+    this.socket = net.connect({ host: pool.host, port: pool.port, noDelay: true })
+    ;(this.socket as net.Socket & { [kConn]?: RawConnection })[kConn] = this
+    this.socket.on('data', onSocketData)
+    this.socket.on('end', onSocketEnd)
+    this.socket.on('error', onSocketError)
+    this.socket.on('close', onSocketClose)
+    this.socket.on('timeout', onSocketTimeout)
+    const p = new P()
+    p.initialize(P.RESPONSE, {}, 0, 0)
+    p[P.kOnHeaders] = (h: string[]) => {
+      for (const x of h) this.headersAcc.push(x)
+    }
+    p[P.kOnHeadersComplete] = (
+      _maj: number,
+      _min: number,
+      headers: string[] | undefined,
+      _method: unknown,
+      _url: unknown,
+      status: number,
+      statusMessage: string,
+      _upgrade: boolean,
+      shouldKeepAlive: boolean
+    ): number => this.headersComplete(headers, status, statusMessage, shouldKeepAlive)
+    p[P.kOnBody] = (chunk: Buffer) => {
+      if (this.handler !== null && !this.handler.onBody(chunk)) this.socket.pause()
+    }
+    p[P.kOnMessageComplete] = () => this.messageComplete()
+    this.parser = p
+  }
+
+  start(head: string, isHead: boolean, handler: RawResponseHandler, timeoutMs: number): void {
+    this.idle = false
+    this.handler = handler
+    this.skipBody = isHead
+    this.gotHead = false
+    this.headersAcc = []
+    this.socket.setTimeout(timeoutMs)
+    this.socket.write(head, 'latin1')
+  }
+
+  pause(): void {
+    this.socket.pause()
+  }
+
+  resume(): void {
+    this.socket.resume()
+  }
+
+  abort(): void {
+    this.handler = null
+    this.socket.destroy()
+  }
+
+  /** @internal */ data(d: Buffer): void {
+    const r = this.parser.execute(d)
+    if (r instanceof Error) this.fail('HPE_INVALID_RESPONSE')
+  }
+
+  /** @internal */ ended(): void {
+    // A body delimited by the close (no length): finish() completes it.
+    if (this.handler !== null && this.gotHead) {
+      const r = this.parser.finish()
+      if (r instanceof Error) this.fail('ECONNRESET')
+    }
+    this.socket.destroy()
+  }
+
+  /** @internal */ closed(): void {
+    this.pool.forget(this)
+    if (this.handler !== null) this.fail('ECONNRESET')
+  }
+
+  /** @internal */ fail(code: string): void {
+    const h = this.handler
+    this.handler = null
+    this.socket.destroy()
+    h?.onError(code, this.reused)
+  }
+
+  /** @internal */ timedOut(): void {
+    if (this.idle || this.handler === null) {
+      this.socket.destroy()
+      return
+    }
+    const h = this.handler
+    this.handler = null
+    this.socket.destroy()
+    h.onTimeout()
+  }
+
+  private headersComplete(headers: string[] | undefined, status: number, msg: string, keepAlive: boolean): number {
+    const raw = headers ?? this.headersAcc
+    this.headersAcc = []
+    if (status >= 100 && status < 200) {
+      // 1xx interim answers (100 Continue, 103 Early Hints) are not forwarded; 101 without an
+      // Upgrade request is a protocol error.
+      if (status === 101) {
+        this.fail('HPE_UNEXPECTED_UPGRADE')
+        return 1
+      }
+      this.informational = true
+      return 1
+    }
+    this.gotHead = true
+    this.keepAlive = keepAlive
+    this.handler?.onHead(status, msg, raw)
+    return this.skipBody ? 1 : 0
+  }
+
+  private messageComplete(): void {
+    if (this.informational) {
+      this.informational = false
+      return
+    }
+    const h = this.handler
+    this.handler = null
+    // h === null: an answer nobody asked for (or to a cancelled request): never reuse the socket.
+    if (h !== null && this.keepAlive && !this.socket.destroyed && this.pool.release(this)) {
+      this.reused = true
+      this.idle = true
+      this.socket.setTimeout(this.pool.idleMs)
+      // Backpressure may have paused it mid-body; the next exchange starts with it flowing.
+      this.socket.resume()
+    } else {
+      this.socket.destroy()
+    }
+    h?.onEnd()
+  }
+}
+
+function connOf(s: net.Socket): RawConnection | undefined {
+  return (s as net.Socket & { [kConn]?: RawConnection })[kConn]
+}
+function onSocketData(this: net.Socket, d: Buffer): void {
+  connOf(this)?.data(d)
+}
+function onSocketEnd(this: net.Socket): void {
+  connOf(this)?.ended()
+}
+function onSocketError(this: net.Socket, err: NodeJS.ErrnoException): void {
+  connOf(this)?.fail(err.code ?? 'ECONNRESET')
+}
+function onSocketClose(this: net.Socket): void {
+  connOf(this)?.closed()
+}
+function onSocketTimeout(this: net.Socket): void {
+  connOf(this)?.timedOut()
+}
+
+/**
+ * Keep-alive sockets to one backend for raw requests. Idle sockets are closed after `idleMs`
+ * (before the backend's own keep-alive timeout) and at most `maxIdle` are kept. `destroy()`
+ * closes every socket, idle or busy.
+ */
+export class RawUpstreamPool {
+  private readonly free: RawConnection[] = []
+  private readonly all = new Set<RawConnection>()
+  private destroyed = false
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly idleMs: number,
+    private readonly maxIdle = 256
+  ) {}
+
+  /** True when Node's HTTP parser binding is usable here. */
+  static available(): boolean {
+    return parserClass() !== null
+  }
+
+  /** Sends `head` (a complete request head) and reports to `handler`. `fresh`: a new connection. */
+  request(head: string, isHead: boolean, handler: RawResponseHandler, timeoutMs: number, fresh = false): RawRequest {
+    let c: RawConnection | undefined
+    if (!fresh) {
+      while ((c = this.free.pop()) !== undefined && c.socket.destroyed) this.all.delete(c)
+    }
+    if (c === undefined) {
+      c = new RawConnection(this, parserClass()!)
+      this.all.add(c)
+    }
+    c.start(head, isHead, handler, timeoutMs)
+    return c
+  }
+
+  /** In use or pooled sockets. */
+  get size(): number {
+    return this.all.size
+  }
+
+  /** @internal Back to the pool after a complete response; false: close it instead. */
+  release(c: RawConnection): boolean {
+    if (this.destroyed || this.free.length >= this.maxIdle) return false
+    this.free.push(c)
+    return true
+  }
+
+  /** @internal The socket closed. */
+  forget(c: RawConnection): void {
+    this.all.delete(c)
+    const i = this.free.indexOf(c)
+    if (i >= 0) this.free.splice(i, 1)
+  }
+
+  /** True when no request is running on any socket. */
+  get unused(): boolean {
+    return this.all.size === this.free.length
+  }
+
+  destroy(): void {
+    this.destroyed = true
+    for (const c of [...this.all]) c.abort()
+    this.all.clear()
+    this.free.length = 0
+  }
+}

@@ -1,0 +1,36 @@
+import type { PoolSnapshot } from './backend-pool'
+import type { BalancingName } from './balancing-strategy'
+import type { FailureStreak } from './failure-detector'
+
+/** Structured-clone-safe settings for one worker's listener. */
+export interface WorkerListenerSettings {
+  host: string
+  port: number
+  upstreamTimeoutMs: number
+  keepAliveIdleMs: number
+  retryAfterSeconds: number
+  headersTimeoutMs: number
+  maxConnections: number
+  balancing: BalancingName
+  /** 0 disables passive health. */
+  failureThreshold: number
+  failureWindowMs: number
+}
+
+/** `workerData` of a proxy worker. */
+export interface WorkerInit {
+  settings: WorkerListenerSettings
+  /** BackendPool.shareInFlight(): Int32 in-flight count per backend slot. */
+  inFlight: SharedArrayBuffer
+  /** SharedTickStats.buffer. */
+  stats: SharedArrayBuffer
+  snapshot: PoolSnapshot
+}
+
+export type ToWorker = { t: 'pool'; snapshot: PoolSnapshot } | { t: 'close'; timeoutMs: number }
+
+export type FromWorker =
+  | { t: 'listening'; host: string; port: number }
+  | { t: 'listen-error'; code: string | undefined; message: string }
+  | { t: 'streak'; streak: FailureStreak }
+  | { t: 'closed' }

@@ -1,0 +1,118 @@
+import { useEffect, useMemo, useRef, useState } from 'react'
+import uPlot from 'uplot'
+import { historyAligned, lastNonNull, type HistoryChartMetric } from '../core/history-aligned'
+import { cursorTimeLabel } from '../core/time-axis'
+import { useHistory } from '../stores/history-store'
+import { backendColor } from '../stores/metrics-store'
+import { ChartLegend } from './chart-legend'
+import { buildHistoryChartOptions } from './history-chart-options'
+
+const testIds: Record<HistoryChartMetric, string> = {
+  rps: 'history-chart-rps',
+  cpuPercent: 'history-chart-cpu',
+  memoryBytes: 'history-chart-memory',
+  p95: 'history-chart-p95'
+}
+
+/**
+ * One History chart. Built once per set of lines (backends shown, band or not) and fed with
+ * setData when a new query result arrives; events and the range are read at draw time.
+ * `data-points` on the host counts the non-null points drawn (tests and debugging read it).
+ */
+export function HistoryChart({
+  metric,
+  title,
+  unit,
+  minTop,
+  names,
+  format,
+  axisFormat,
+  reportWidth = false
+}: {
+  metric: HistoryChartMetric
+  title: string
+  unit: string
+  minTop: number
+  names: Record<string, string>
+  format(value: number): string
+  axisFormat(value: number): string
+  /** One chart tells the store its width, which sizes the query (one point per pixel). */
+  reportWidth?: boolean
+}): React.JSX.Element {
+  const hostRef = useRef<HTMLDivElement>(null)
+  const plotRef = useRef<uPlot | null>(null)
+  const result = useHistory((s) => s.result)
+  const range = useHistory((s) => s.resultRange)
+  const hidden = useHistory((s) => s.hidden)
+  const events = useHistory((s) => s.events)
+  const [cursorIdx, setCursorIdx] = useState<number | null>(null)
+
+  const aligned = useMemo(() => historyAligned(result, metric, (id) => !hidden[id]), [result, metric, hidden])
+  const lineKey = `${aligned.ids.join('|')}#${aligned.bands}`
+  const live = useRef({ aligned, range, events, names, axisFormat })
+  live.current = { aligned, range, events, names, axisFormat }
+
+  useEffect(() => {
+    const host = hostRef.current
+    if (!host) return
+    const { aligned: a, names: labels } = live.current
+    const options = buildHistoryChartOptions({
+      width: Math.max(host.clientWidth, 200),
+      series: a.ids.map((id) => ({ id, label: labels[id] ?? id, color: backendColor(id) })),
+      bands: a.bands,
+      minTop,
+      range: () => live.current.range,
+      events: () => live.current.events,
+      formatTick: (v) => live.current.axisFormat(v),
+      onCursor: setCursorIdx,
+      onZoom: (from, to) => useHistory.getState().zoom(from, to)
+    })
+    const plot = new uPlot(options, a.data, host)
+    plotRef.current = plot
+    const observer = new ResizeObserver(() => {
+      const width = Math.max(host.clientWidth, 200)
+      if (width !== plot.width) plot.setSize({ width, height: plot.height })
+      if (reportWidth) useHistory.getState().setWidth(plot.bbox.width / uPlot.pxRatio)
+    })
+    observer.observe(host)
+    return () => {
+      observer.disconnect()
+      plot.destroy()
+      plotRef.current = null
+      setCursorIdx(null)
+    }
+  }, [lineKey, minTop, reportWidth])
+
+  useEffect(() => {
+    plotRef.current?.setData(aligned.data)
+  }, [aligned, range])
+
+  useEffect(() => {
+    plotRef.current?.redraw(false)
+  }, [events])
+
+  const span = range ? range.to - range.from : 0
+  return (
+    <figure className="chart card history-chart">
+      <figcaption className="chart-title">
+        {title} <span className="unit">({unit})</span>
+      </figcaption>
+      <div className="chart-frame">
+        <div ref={hostRef} className="chart-host" data-testid={testIds[metric]} data-points={aligned.points} />
+        {result === null ? <div className="chart-empty muted">Loading…</div> : null}
+        {result !== null && aligned.points === 0 ? <div className="chart-empty muted">No data in this range</div> : null}
+      </div>
+      <ChartLegend
+        series={aligned}
+        names={names}
+        cursorIdx={cursorIdx}
+        unit={unit}
+        format={format}
+        idleValueOf={lastNonNull}
+        timeLabel={(seconds) => cursorTimeLabel(seconds * 1000, span)}
+        idleLabel="latest"
+        idleMissing="in this range"
+      />
+    </figure>
+  )
+}

@@ -1,0 +1,57 @@
+/**
+ * Start / Stop of the built-in load generator. Its running numbers come with every snapshot
+ * (snapshot.load); this store keeps the form, the pending call and the last refusal (e.g. the engine's
+ * INVALID_ARGUMENT text for a rate above its limit), which stays until the next attempt.
+ */
+import { create } from 'zustand'
+import { api } from '../api'
+import type { LoadProfile } from '../../../shared/load-profile'
+import { toErrorInfo, type ErrorInfo } from '../core/error-info'
+import { defaultLoadForm, type LoadForm } from '../core/load-form'
+import type { ParsedTrace } from '../core/trace-csv'
+
+interface LoadState {
+  /** The form, kept here so it survives a trip to the History view. */
+  form: LoadForm
+  trace: ParsedTrace | null
+  setForm(form: LoadForm): void
+  setTrace(trace: ParsedTrace | null): void
+  pending: 'start' | 'stop' | null
+  error: ErrorInfo | null
+  start(profile: LoadProfile, path: string): Promise<void>
+  stop(): Promise<void>
+  /** A form problem found before anything was sent. */
+  reject(message: string): void
+}
+
+export const useLoad = create<LoadState>((set, get) => ({
+  form: defaultLoadForm,
+  trace: null,
+  setForm: (form) => set({ form }),
+  setTrace: (trace) => set({ trace }),
+  pending: null,
+  error: null,
+  async start(profile, path) {
+    if (get().pending) return
+    set({ pending: 'start', error: null })
+    try {
+      await api.startLoad({ profile, path })
+      set({ pending: null })
+    } catch (err) {
+      set({ pending: null, error: toErrorInfo(err) })
+    }
+  },
+  async stop() {
+    if (get().pending) return
+    set({ pending: 'stop', error: null })
+    try {
+      await api.stopLoad({})
+      set({ pending: null })
+    } catch (err) {
+      set({ pending: null, error: toErrorInfo(err) })
+    }
+  },
+  reject(message) {
+    set({ error: { code: 'INVALID_ARGUMENT', message } })
+  }
+}))

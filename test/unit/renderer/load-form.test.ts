@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { loadProfileSchema } from '../../../src/shared/load-profile'
+import { buildLoadProfile, defaultLoadForm, tracePlaySeconds, type LoadForm } from '../../../src/renderer/src/core/load-form'
+import type { ParsedTrace } from '../../../src/renderer/src/core/trace-csv'
+
+const trace: ParsedTrace = {
+  points: [
+    { at: 0, requests: 60 },
+    { at: 60_000, requests: 120 }
+  ],
+  stepMs: 60_000,
+  spanMs: 120_000,
+  peakRps: 2
+}
+
+const form = (patch: Partial<LoadForm>): LoadForm => ({ ...defaultLoadForm, ...patch })
+
+describe('buildLoadProfile', () => {
+  it.each([
+    {
+      desc: 'constant, seconds to ms',
+      input: form({ kind: 'constant', rps: '30', durationSeconds: '5' }),
+      profile: { kind: 'constant', rps: 30, durationMs: 5000 }
+    },
+    {
+      desc: 'step phases in seconds',
+      input: form({ kind: 'step', lowRps: '10', highRps: '80', lowSeconds: '2.5', highSeconds: '20', durationSeconds: '60' }),
+      profile: { kind: 'step', lowRps: 10, highRps: 80, lowMs: 2500, highMs: 20_000, durationMs: 60_000 }
+    },
+    {
+      desc: 'ramp',
+      input: form({ kind: 'ramp', fromRps: '0', toRps: '100', durationSeconds: '30' }),
+      profile: { kind: 'ramp', fromRps: 0, toRps: 100, durationMs: 30_000 }
+    }
+  ])('$desc', ({ input, profile }) => {
+    const r = buildLoadProfile(input, null)
+    expect(r).toEqual({ ok: true, profile, path: '/' })
+    // What the form builds is what the engine's schema accepts.
+    if (r.ok) expect(loadProfileSchema.safeParse(r.profile).success).toBe(true)
+  })
+
+  it('trace: points and step from the parsed file, compression and multiplier from the form', () => {
+    const r = buildLoadProfile(form({ kind: 'trace', compression: '60', multiplier: '2', durationSeconds: '2' }), trace)
+    expect(r.ok && r.profile).toEqual({ kind: 'trace', points: trace.points, stepMs: 60_000, compression: 60, multiplier: 2, durationMs: 2000 })
+    if (r.ok) expect(loadProfileSchema.safeParse(r.profile).success).toBe(true)
+  })
+
+  it.each([
+    { desc: 'empty rate', input: form({ rps: '' }), trace: null, error: /Rate must be a number/ },
+    { desc: 'text duration', input: form({ durationSeconds: 'abc' }), trace: null, error: /Duration must be a number/ },
+    { desc: 'trace without a file', input: form({ kind: 'trace' }), trace: null, error: /Choose a trace CSV/ },
+    { desc: 'path without a slash', input: form({ path: 'work=5' }), trace: null, error: /Path must start with \// }
+  ])('rejects $desc', ({ input, trace: t, error }) => {
+    const r = buildLoadProfile(input, t)
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.error).toMatch(error)
+  })
+
+  it('passes the path through', () => {
+    const r = buildLoadProfile(form({ path: ' /?work=5 ' }), null)
+    expect(r.ok && r.path).toBe('/?work=5')
+  })
+
+  it('the engine, not the form, enforces limits (a rate above the max still builds)', () => {
+    const r = buildLoadProfile(form({ rps: '999999' }), null)
+    expect(r.ok).toBe(true)
+    if (r.ok) expect(loadProfileSchema.safeParse(r.profile).success).toBe(false)
+  })
+
+  it('tracePlaySeconds divides trace time by compression', () => {
+    expect(tracePlaySeconds(trace, 60)).toBe(2)
+    expect(tracePlaySeconds(trace, 1)).toBe(120)
+    expect(tracePlaySeconds(trace, 0)).toBeNaN()
+  })
+})
