@@ -2,6 +2,10 @@
  * A second, private Docker engine on its own socket, data and exec roots, so a test can stop and
  * start an engine without disturbing the machine's main one (or other tests). No bridge network:
  * containers in it can be created and listed, not published.
+ *
+ * It runs in its own network namespace: dockerd started with `--bridge none` deletes the host's
+ * `docker0` interface on start-up, which would break the main engine's networking. The socket is a
+ * file, so it is reachable from the host namespace all the same.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
@@ -27,9 +31,11 @@ export class PrivateDockerd {
 
   async start(timeoutMs = 30_000): Promise<void> {
     if (!DOCKERD) throw new Error('dockerd is not installed')
+    // `unshare --net` (not `ip netns exec`, which remounts /sys and hides the cgroup mounts).
     const child = spawn(
-      DOCKERD,
+      'unshare',
       [
+        '--net', DOCKERD,
         '--host', this.host,
         '--data-root', join(this.dir, 'data'),
         '--exec-root', join(this.dir, 'exec'),
@@ -66,5 +72,10 @@ export class PrivateDockerd {
     await exited
     clearTimeout(timer)
     this.child = null
+  }
+
+  /** Stops the engine; its network namespace goes with its last process. */
+  async dispose(): Promise<void> {
+    await this.stop()
   }
 }

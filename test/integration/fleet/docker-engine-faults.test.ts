@@ -4,7 +4,7 @@
  * restart re-lists without duplicating anything. Uses a private dockerd so the machine's main
  * engine is never disturbed.
  */
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,6 +18,7 @@ const SERVICE = 'faultsvc'
 
 describe.skipIf(!run)('Docker engine faults (private dockerd)', () => {
   const dockerd = new PrivateDockerd()
+  const hadDocker0 = existsSync('/sys/class/net/docker0')
   let engine: Engine
   const docker = () => engine.snapshot().docker
 
@@ -39,7 +40,7 @@ services:
 
   afterAll(async () => {
     await engine?.close()
-    await dockerd.stop()
+    await dockerd.dispose()
   }, 60_000)
 
   it('starts without an engine and says what to do', async () => {
@@ -73,5 +74,7 @@ services:
     await new Promise((r) => setTimeout(r, 1500))
     expect(mine()).toHaveLength(1)
     expect(new Set(engine.snapshot().backends.map((b) => b.id)).size).toBe(engine.snapshot().backends.length)
+    // The private engine must not have touched the main engine's bridge.
+    expect(existsSync('/sys/class/net/docker0')).toBe(hadDocker0)
   }, 120_000)
 })
