@@ -55,6 +55,13 @@ export interface WhatIfResultView {
 
 export type LoadKind = 'constant' | 'step' | 'ramp' | 'trace'
 
+/**
+ * Counters are for the current (or last) run and reset on start. `sent` counts requests put on
+ * the wire; arrivals skipped at the in-flight cap count only as errors ('overload'). `ok` is a
+ * 1xx–3xx answer; errors by kind: 'overload', 'refused', 'reset', 'timeout', 'http_<status>'
+ * (≥ 400) or another lowercased socket error code. `achievedRps` is requests sent during the
+ * last second; latencies are of answers received in it.
+ */
 export interface LoadStatsView {
   running: boolean
   profile: LoadKind | null

@@ -44,18 +44,8 @@ export interface LoadGeneratorOptions {
  * or another lowercased socket error code. Requests aborted by stop() count as neither.
  * `achievedRps` is requests sent during the last second; latencies are of answers received in it.
  */
-export interface LoadStats {
-  running: boolean
-  profile: LoadProfile['kind'] | null
-  startedAt: number | null
-  targetRps: number
-  achievedRps: number
-  sent: number
-  ok: number
-  errors: number
-  errorsByKind: Record<string, number>
-  latencyMs: LatencyQuantiles
-}
+export type { LoadStatsView as LoadStats } from '../../shared/autoscale'
+import type { LoadStatsView as LoadStats } from '../../shared/autoscale'
 
 interface Run {
   schedule: RateSchedule

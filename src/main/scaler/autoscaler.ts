@@ -68,33 +68,13 @@ export interface ServiceForecast {
   lastDecision: (Decision & { at: number }) | null
 }
 
-export type WhatIfPolicy = 'reactive' | 'predictive' | 'hybrid' | 'oracle'
-
-export interface WhatIfRow {
-  policy: WhatIfPolicy
-  /** The service's configured mode (the oracle never is). */
-  configured: boolean
-  /** Share of requests that arrived while ready capacity was short (0..1), as in the backtest. */
-  underProvisionedShare: number
-  /** Container-seconds / the oracle's (1 for the oracle); null when the oracle used none. */
-  containerSecondsVsOracle: number | null
-  actionsPerHour: number
-  peakReplicas: number
-}
-
-export interface WhatIfResult {
-  service: string
-  source: 'history' | 'trace'
-  /** Time span replayed (ms, trace time) and its row width. */
-  from: number
-  to: number
-  stepMs: number
-  everyMs: number
-  capacityRps: number
-  coldStartMs: number
-  totalRequests: number
-  rows: WhatIfRow[]
-}
+// What-if results cross the bridge unchanged: their shape is defined once, in the contract.
+export type {
+  WhatIfPolicy,
+  WhatIfRowView as WhatIfRow,
+  WhatIfResultView as WhatIfResult
+} from '../../shared/autoscale'
+import type { WhatIfPolicy, WhatIfRowView as WhatIfRow, WhatIfResultView as WhatIfResult } from '../../shared/autoscale'
 
 const POLICIES = ['reactive', 'predictive', 'hybrid'] as const
 const MAX_BACKOFF_MS = 300_000
