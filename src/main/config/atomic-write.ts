@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 
 /**
@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path'
  * mix: write a temporary file beside it, fsync, then rename over the target (atomic on POSIX).
  */
 export function writeFileAtomic(path: string, data: string): void {
+  removeStaleTempFiles(path)
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`)
   const fd = openSync(tmp, 'w', 0o600)
   try {
@@ -22,5 +23,25 @@ export function writeFileAtomic(path: string, data: string): void {
   } catch (err) {
     rmSync(tmp, { force: true })
     throw err
+  }
+}
+
+/**
+ * A writer killed between creating its temporary file and the rename leaves the temporary file
+ * behind (the target itself is intact). Clear such leftovers of `path` from earlier processes.
+ */
+export function removeStaleTempFiles(path: string): void {
+  const prefix = `.${basename(path)}.`
+  const mine = `${prefix}${process.pid}.`
+  let names: string[]
+  try {
+    names = readdirSync(dirname(path))
+  } catch {
+    return
+  }
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp') && !name.startsWith(mine)) {
+      rmSync(join(dirname(path), name), { force: true })
+    }
   }
 }

@@ -76,3 +76,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig('/nonexistent/prescal.yaml')).toThrow(/does not exist/)
   })
 })
+
+describe('writeFileAtomic', () => {
+  it('replaces the file and clears temporary files a killed writer left behind', async () => {
+    const { writeFileAtomic } = await import('../../../../src/main/config/atomic-write')
+    const { readdirSync } = await import('node:fs')
+    const dir = mkdtempSync(join(tmpdir(), 'prescal-atomic-'))
+    const file = join(dir, 'config.yaml')
+    writeFileSync(file, 'old')
+    writeFileSync(join(dir, '.config.yaml.999999.1.tmp'), 'half')
+    writeFileSync(join(dir, '.other.yaml.999999.1.tmp'), 'not ours')
+    writeFileAtomic(file, 'new')
+    expect(readFileSync(file, 'utf8')).toBe('new')
+    expect(readdirSync(dir).sort()).toEqual(['.other.yaml.999999.1.tmp', 'config.yaml'])
+  })
+})
