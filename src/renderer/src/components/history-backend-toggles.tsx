@@ -1,3 +1,4 @@
+import { fallbackLabel } from '../core/series-window'
 import { useHistory } from '../stores/history-store'
 import { backendColor } from '../stores/metrics-store'
 
@@ -12,7 +13,7 @@ export function HistoryBackendToggles({ names }: { names: Record<string, string>
       <span className="history-toggles-label">Backends</span>
       {backends.map((b) => {
         const on = !hidden[b.backendId]
-        const label = names[b.backendId] ?? b.backendId
+        const label = names[b.backendId] ?? fallbackLabel(b.backendId)
         return (
           <button
             key={b.backendId}

@@ -14,10 +14,14 @@ const testIds: Record<HistoryChartMetric, string> = {
   p95: 'history-chart-p95'
 }
 
+/** Counts setData calls over all charts: `data-drawn` on a host changes when it drew a new result. */
+let draws = 0
+
 /**
  * One History chart. Built once per set of lines (backends shown, band or not) and fed with
  * setData when a new query result arrives; events and the range are read at draw time.
- * `data-points` on the host counts the non-null points drawn (tests and debugging read it).
+ * `data-points` on the host counts the non-null points drawn (tests and debugging read it);
+ * `data-drawn` changes each time the chart has drawn a new result.
  */
 export function HistoryChart({
   metric,
@@ -27,6 +31,7 @@ export function HistoryChart({
   names,
   format,
   axisFormat,
+  drawOrder,
   reportWidth = false
 }: {
   metric: HistoryChartMetric
@@ -36,6 +41,8 @@ export function HistoryChart({
   names: Record<string, string>
   format(value: number): string
   axisFormat(value: number): string
+  /** This chart's place among the charts of the view: it draws a new result that many frames later. */
+  drawOrder: number
   /** One chart tells the store its width, which sizes the query (one point per pixel). */
   reportWidth?: boolean
 }): React.JSX.Element {
@@ -84,8 +91,23 @@ export function HistoryChart({
   }, [lineKey, minTop, reportWidth])
 
   useEffect(() => {
-    plotRef.current?.setData(aligned.data)
-  }, [aligned, range])
+    const plot = plotRef.current
+    const host = hostRef.current
+    if (!plot || !host) return
+    // Charts drawn in one task have their canvases rasterised together at its end (100-200 ms
+    // for four charts of 20 lines with software rendering): one chart per frame keeps every task
+    // short, so the cursor and the next drag never wait for all four.
+    let frames = drawOrder
+    let handle = requestAnimationFrame(function draw() {
+      if (frames-- > 0) {
+        handle = requestAnimationFrame(draw)
+        return
+      }
+      plot.setData(aligned.data)
+      host.dataset.drawn = String(++draws)
+    })
+    return () => cancelAnimationFrame(handle)
+  }, [aligned, range, drawOrder])
 
   useEffect(() => {
     plotRef.current?.redraw(false)

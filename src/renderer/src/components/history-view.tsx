@@ -54,10 +54,10 @@ export function HistoryView(): React.JSX.Element {
       ) : null}
       {/* Mounted before the first result arrives, so the first query already knows the chart width. */}
       <div className="history-charts" aria-busy={status === 'loading'}>
-        <HistoryChart metric="rps" title="Requests" unit="req/s" minTop={5} names={names} format={formatRateValue} axisFormat={formatAxisTick} reportWidth />
-        <HistoryChart metric="cpuPercent" title="CPU" unit="%" minTop={10} names={names} format={formatPercent} axisFormat={formatAxisTick} />
-        <HistoryChart metric="memoryBytes" title="Memory" unit="MB" minTop={10} names={names} format={formatMbValue} axisFormat={formatAxisTick} />
-        <HistoryChart metric="p95" title="Latency p95" unit="ms" minTop={5} names={names} format={formatMs} axisFormat={formatAxisTick} />
+        <HistoryChart metric="rps" drawOrder={0} title="Requests" unit="req/s" minTop={5} names={names} format={formatRateValue} axisFormat={formatAxisTick} reportWidth />
+        <HistoryChart metric="cpuPercent" drawOrder={1} title="CPU" unit="%" minTop={10} names={names} format={formatPercent} axisFormat={formatAxisTick} />
+        <HistoryChart metric="memoryBytes" drawOrder={2} title="Memory" unit="MB" minTop={10} names={names} format={formatMbValue} axisFormat={formatAxisTick} />
+        <HistoryChart metric="p95" drawOrder={3} title="Latency p95" unit="ms" minTop={5} names={names} format={formatMs} axisFormat={formatAxisTick} />
       </div>
       <p className="history-hint muted">Drag across a chart to zoom in; ◀ ▶ move by half the range. Markers on the time axis are events (hover for details).</p>
     </section>

@@ -1,7 +1,8 @@
 /**
  * The History view: the chosen range, the query result for it, events and backends in it, and
- * the CSV export. Every range change (preset, custom, zoom, pan, chart width) goes through one
- * debounced query, and a reply that a newer query overtook is dropped. Nothing here runs per tick:
+ * the CSV export. A discrete action (preset, custom range, finished drag-zoom, pan click) queries at
+ * once: waiting would only add to what the user waits for. A chart resize comes as a burst and goes
+ * through a debounce. A reply that a newer query overtook is dropped. Nothing here runs per tick:
  * history is re-queried only when the range changes.
  */
 import { create } from 'zustand'
@@ -12,7 +13,7 @@ import { HISTORY_CHART_METRICS } from '../core/history-aligned'
 import { panRange, presetRange, zoomRange, type HistoryPresetId, type TimeRange } from '../core/history-range'
 import { downloadText } from '../lib/download'
 
-/** Long enough to merge a burst (zoom then pan, a resize) into one query; short enough to feel instant. */
+/** Long enough to merge a resize burst into one query; short enough to feel instant. */
 const QUERY_DEBOUNCE_MS = 150
 const EVENTS_LIMIT = 1000
 /** maxPoints follows the chart width; the schema accepts 10..10000. */
@@ -93,8 +94,12 @@ export const useHistory = create<HistoryState>((set, get) => {
   }
 
   function change(range: TimeRange, preset: HistoryPresetId | null): void {
+    if (timer !== null) {
+      clearTimeout(timer)
+      timer = null
+    }
     set({ range, preset })
-    schedule()
+    void run()
   }
 
   return {
