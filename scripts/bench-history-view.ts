@@ -259,9 +259,13 @@ function explainTask(events: TraceEvent[], task: TraceEvent): void {
   const inside = events
     .filter((e) => e !== task && e.ph === 'X' && e.pid === task.pid && e.tid === task.tid && (e.ts ?? 0) >= start && (e.ts ?? 0) < end)
     .sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0))
-    .slice(0, 12)
+    .slice(0, 24)
   console.log(`  longest task ${((task.dur ?? 0) / 1000).toFixed(1)} ms:`)
-  for (const e of inside) console.log(`    ${((e.dur ?? 0) / 1000).toFixed(1).padStart(7)} ms  +${(((e.ts ?? 0) - start) / 1000).toFixed(1)} ms  ${e.name}`)
+  for (const e of inside) {
+    const d = e.args?.data
+    const where = d?.functionName !== undefined ? ` ${d.functionName || '(anonymous)'} ${String(d.url ?? '').split('/').pop()}:${d.lineNumber ?? ''}` : ''
+    console.log(`    ${((e.dur ?? 0) / 1000).toFixed(1).padStart(7)} ms  +${(((e.ts ?? 0) - start) / 1000).toFixed(1)} ms  ${e.name}${where}`)
+  }
 }
 interface TraceEvent {
   ph: string
@@ -270,12 +274,12 @@ interface TraceEvent {
   tid: number
   ts?: number
   dur?: number
-  args?: { name?: string }
+  args?: { name?: string; data?: { functionName?: string; url?: string; lineNumber?: number } }
 }
 
 async function measure(browser: Browser, page: Page, label: string, act: () => Promise<void>): Promise<Measured> {
   await page.evaluate('window.__hv.arm()')
-  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'cc', 'gpu'] })
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'cc', 'gpu', 'disabled-by-default-devtools.timeline.frame'] })
   await act()
   const timing = (await page.evaluate('window.__hv.done', { timeout: 30_000 } as never)) as ActionTiming
   // Let the trace take the painted frame's tasks too.
@@ -450,8 +454,8 @@ async function main(): Promise<void> {
       console.log(cells.join(' | '))
     })
     console.log('')
-    console.log('  debounce = mouseup → queryHistory sent (the store waits 150 ms to merge bursts); bridge = sent → reply received;')
-    console.log('  render = reply → charts committed and two frames painted; response = mouseup → painted.')
+    console.log('  debounce = mouseup → queryHistory sent; bridge = sent → reply received;')
+    console.log('  render = reply → every chart drawn and painted; response = mouseup → painted.')
     console.log(`  load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
     console.log(`  screenshot of the 24 h view: ${SCREENSHOT}`)
     const open = rows[0] as Measured

@@ -74,7 +74,9 @@ export function HistoryChart({
       onCursor: setCursorIdx,
       onZoom: (from, to) => useHistory.getState().zoom(from, to)
     })
-    const plot = new uPlot(options, a.data, host)
+    // Built empty (axes only, cheap); the data is drawn by the deferred draw below, in this
+    // chart's own frame, like any later result.
+    const plot = new uPlot(options, a.data.map(() => []) as unknown as uPlot.AlignedData, host)
     plotRef.current = plot
     const observer = new ResizeObserver(() => {
       const width = Math.max(host.clientWidth, 200)
@@ -107,11 +109,9 @@ export function HistoryChart({
       host.dataset.drawn = String(++draws)
     })
     return () => cancelAnimationFrame(handle)
-  }, [aligned, range, drawOrder])
-
-  useEffect(() => {
-    plotRef.current?.redraw(false)
-  }, [events])
+    // Events arrive with the result they belong to and are read at draw time: the same deferred
+    // draw shows them (a redraw of its own here would draw all four charts in the reply's task).
+  }, [aligned, range, events, drawOrder])
 
   const span = range ? range.to - range.from : 0
   return (
