@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, browserAvailable } from '../helpers/browser'
 import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
-import { httpGet, steadyLoad } from '../helpers/http-client'
+import { httpGet, startLoad, steadyLoad } from '../helpers/http-client'
 import { dockerAvailable, requireOrSkip } from '../helpers/requirements'
 import { DEMO_IMAGE, ensureDemoImage } from '../helpers/demo-image'
 
@@ -107,7 +107,10 @@ services:
     const victimRow = page.locator(`[data-testid="backend-row"][data-backend-id="${victimId}"]`)
     const clicked = Date.now()
     await victimRow.locator('[data-testid="btn-stop"]').click()
-    await expect.poll(() => victimRow.getAttribute('data-container-state'), { timeout: 3000, interval: 100 }).not.toBe('running')
+    // Stopped for real (not merely "restarting" or "removing") and out of the pool, both within 3 s.
+    await expect
+      .poll(async () => [await victimRow.getAttribute('data-container-state'), await victimRow.getAttribute('data-health')], { timeout: 3000, interval: 100 })
+      .toEqual(['exited', 'down'])
     console.log(`stop shown after ${Date.now() - clicked} ms`)
     const results = await Promise.all(Array.from({ length: 100 }, () => httpGet(`${app.proxyUrl}/`, agent)))
     expect(results.filter((r) => r.status !== 200)).toEqual([])
@@ -116,13 +119,21 @@ services:
   }, 30_000)
 
   it('scales to 1 under light load without a failed request', async () => {
-    const load = steadyLoad(`${app.proxyUrl}/`, 30, 8000, agent)
-    await new Promise((r) => setTimeout(r, 1000))
-    await panel().locator('[data-testid="replicas-input"]').fill('1')
-    await panel().locator('[data-testid="btn-scale"]').click()
-    const results = await load
-    await expect.poll(() => panel().locator('[data-testid="service-status"]').textContent(), { timeout: 30_000 }).toContain('1/1')
-    expect(results.filter((r) => r.status !== 200)).toEqual([])
-    await expect.poll(async () => (await docker.listContainers({ all: true, filters: { label: [`prescal.service=${SERVICE}`] } })).length, { timeout: 20_000 }).toBe(1)
+    // The load runs from before the click until the scale-down is over (one container left).
+    const load = startLoad(`${app.proxyUrl}/`, 30, agent)
+    try {
+      await new Promise((r) => setTimeout(r, 1000))
+      await panel().locator('[data-testid="replicas-input"]').fill('1')
+      await panel().locator('[data-testid="btn-scale"]').click()
+      await expect.poll(() => panel().locator('[data-testid="service-status"]').textContent(), { timeout: 30_000 }).toContain('1/1')
+      await expect
+        .poll(async () => (await docker.listContainers({ all: true, filters: { label: [`prescal.service=${SERVICE}`] } })).length, { timeout: 20_000 })
+        .toBe(1)
+      await new Promise((r) => setTimeout(r, 1000))
+    } finally {
+      const results = await load.stop()
+      expect(results.length).toBeGreaterThan(60)
+      expect(results.filter((r) => r.status !== 200)).toEqual([])
+    }
   }, 60_000)
 })

@@ -24,10 +24,29 @@ export function httpGet(url: string, agent?: Agent, timeoutMs = 10_000): Promise
 
 /** Open-loop load: `rps` requests per second for `durationMs`, each awaited independently. */
 export async function steadyLoad(url: string, rps: number, durationMs: number, agent?: Agent): Promise<HttpResult[]> {
+  return runLoad(url, rps, durationMs, agent, { stopped: false })
+}
+
+/**
+ * Open-loop load that runs until `stop()` (or `maxMs`), for a test that must keep traffic flowing
+ * until something it waits for has happened. `stop()` resolves with every request's result.
+ */
+export function startLoad(url: string, rps: number, agent?: Agent, maxMs = 120_000): { stop(): Promise<HttpResult[]> } {
+  const flag = { stopped: false }
+  const done = runLoad(url, rps, maxMs, agent, flag)
+  return {
+    stop() {
+      flag.stopped = true
+      return done
+    }
+  }
+}
+
+async function runLoad(url: string, rps: number, durationMs: number, agent: Agent | undefined, flag: { stopped: boolean }): Promise<HttpResult[]> {
   const pending: Promise<HttpResult>[] = []
   const started = Date.now()
   const total = Math.round((rps * durationMs) / 1000)
-  for (let i = 0; i < total; i++) {
+  for (let i = 0; i < total && !flag.stopped; i++) {
     const due = started + (i * 1000) / rps
     const wait = due - Date.now()
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
