@@ -8,9 +8,7 @@ import { isPrescalError } from '../shared/errors'
 import { loadConfig } from './config/config-loader'
 import { Engine } from './engine'
 import { registerElectronBridge } from './bridge/electron-bridge'
-
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"
+import { appUrlMatcher, CONTENT_SECURITY_POLICY, isExternalLinkAllowed, windowWebPreferences } from './window-security'
 
 let engine: Engine | null = null
 
@@ -18,10 +16,7 @@ function rendererUrl(): string {
   return process.env.ELECTRON_RENDERER_URL ?? `file://${join(__dirname, '../renderer/index.html')}`
 }
 
-function isAppUrl(url: string): boolean {
-  const base = rendererUrl()
-  return url.startsWith(base.startsWith('file://') ? 'file://' + join(__dirname, '../renderer') : base)
-}
+const isAppUrl = appUrlMatcher(process.env.ELECTRON_RENDERER_URL, join(__dirname, '../renderer'))
 
 async function createWindow(): Promise<void> {
   const configArg = process.argv.find((a) => a.startsWith('--config='))?.slice('--config='.length) ?? null
@@ -34,13 +29,7 @@ async function createWindow(): Promise<void> {
     height: 860,
     show: false,
     title: 'Prescal Desktop',
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.js'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true
-    }
+    webPreferences: windowWebPreferences(join(__dirname, '../preload/index.js'))
   })
   const e = engine
   registerElectronBridge(
@@ -50,7 +39,7 @@ async function createWindow(): Promise<void> {
   )
   win.on('ready-to-show', () => win.show())
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
+    if (isExternalLinkAllowed(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
   win.webContents.on('will-navigate', (event, url) => {
@@ -65,7 +54,7 @@ app.on('web-contents-created', (_e, contents) => {
 
 void app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
   })
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
   try {

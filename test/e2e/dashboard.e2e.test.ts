@@ -7,7 +7,7 @@ import { Agent } from 'node:http'
 import Docker from 'dockerode'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, browserAvailable } from '../helpers/browser'
+import { collectPageErrors, launchChromium, browserAvailable } from '../helpers/browser'
 import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
 import { httpGet, startLoad, steadyLoad } from '../helpers/http-client'
 import { dockerAvailable, requireOrSkip } from '../helpers/requirements'
@@ -26,6 +26,7 @@ describe.skipIf(!run)('dashboard end to end (Docker + headless + Chromium)', () 
   let app: HeadlessApp
   let browser: Browser
   let page: Page
+  let pageErrors: string[] = []
   const agent = new Agent({ keepAlive: true, maxSockets: 20 })
 
   beforeAll(async () => {
@@ -40,6 +41,7 @@ services:
 `)
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    pageErrors = collectPageErrors(page)
     await page.goto(app.dashboardUrl)
   }, 120_000)
 
@@ -136,4 +138,8 @@ services:
       expect(results.filter((r) => r.status !== 200)).toEqual([])
     }
   }, 60_000)
+
+  it('ran without a console error, an uncaught exception or a CSP violation in the page', () => {
+    expect(pageErrors).toEqual([])
+  })
 })

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import Docker from 'dockerode'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, browserAvailable } from '../helpers/browser'
+import { collectPageErrors, launchChromium, browserAvailable } from '../helpers/browser'
 import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
 import { dockerAvailable, requireOrSkip } from '../helpers/requirements'
 import { DEMO_IMAGE, ensureDemoImage } from '../helpers/demo-image'
@@ -26,6 +26,7 @@ describe.skipIf(!run)('history, load generator and autoscale end to end (Docker 
   let app: HeadlessApp
   let browser: Browser
   let page: Page
+  let pageErrors: string[] = []
 
   beforeAll(async () => {
     await ensureDemoImage(docker)
@@ -39,6 +40,7 @@ services:
 `)
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true })
+    pageErrors = collectPageErrors(page)
     await page.goto(app.dashboardUrl)
   }, 90_000)
 
@@ -108,4 +110,8 @@ services:
     await expect.poll(() => panel().locator('[data-testid="autoscale-capacity"]').inputValue()).toBe('10')
     expect(await panel().locator('[data-testid="autoscale-error"]').count()).toBe(0)
   }, 20_000)
+
+  it('ran without a console error, an uncaught exception or a CSP violation in the page', () => {
+    expect(pageErrors).toEqual([])
+  })
 })

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 
 export const CHROMIUM_PATH = process.env.PRESCAL_CHROMIUM ?? '/usr/bin/chromium'
 
@@ -22,4 +22,17 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run'
     ]
   })
+}
+
+/**
+ * Every console error and uncaught exception of a page (a CSP violation is a console error), so an
+ * e2e test can end by asserting there were none.
+ */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`)
+  })
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
+  return errors
 }
