@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { PoolMember } from './backend-pool'
 import type { BalancingStrategy } from './balancing-strategy'
-import { sendPlainError } from './error-responses'
+import type { ClientSide, ClientSideListener } from './client-side'
 import type { FailureKind } from './failure-detector'
 import { buildResponseHeaders } from './hop-by-hop'
 import type { PoolView, StatsSink } from './proxy-ports'
@@ -13,7 +13,7 @@ export interface ExchangeContext {
   readonly strategy: BalancingStrategy
   readonly stats: StatsSink
   readonly upstreamTimeoutMs: number
-  /** True once the server is closing: answers carry `Connection: close`. */
+  /** True once the server is closing (error answers then close the connection). */
   readonly closing: boolean
   agentFor(member: PoolMember): http.Agent
   /** The lean client's pool for bodiless requests; null to use http.request for everything. */
@@ -45,17 +45,16 @@ interface Tagged {
  * idempotent bodiless request got no response byte, streams the answer back, and maps
  * failures to 502 (unreachable / broken) and 504 (no response within `upstreamTimeoutMs`).
  * Invariant: every `pool.acquire` is matched by exactly one `pool.release`, and the exchange
- * ends (stats recorded, `exchangeEnded` called) exactly once, on the client response's 'close',
- * which node:http emits both after a normal finish and when the connection goes away.
+ * ends (stats recorded, `exchangeEnded` called) exactly once, when the client side reports the
+ * response over: after a normal finish, or when the client went away.
  */
-export class ForwardExchange implements RawResponseHandler {
+export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   private upstreamReq: http.ClientRequest | null = null
   /** The running raw (lean client) attempt, null when none or finished. */
   private raw: RawRequest | null = null
   /** The raw attempt's response head went to the client. */
   private rawHead = false
   private rawHeadString: string | null = null
-  private drainHooked = false
   private upstreamRes: http.IncomingMessage | null = null
   /** Backend id whose in-flight count this exchange holds, null when released. */
   private acquired: string | null = null
@@ -69,8 +68,7 @@ export class ForwardExchange implements RawResponseHandler {
 
   constructor(
     private readonly ctx: ExchangeContext,
-    private readonly clientReq: http.IncomingMessage,
-    private readonly clientRes: http.ServerResponse,
+    private readonly client: ClientSide,
     private member: PoolMember,
     /** Upstream request headers (flat rawHeaders form), computed once for every attempt. */
     private readonly headers: string[],
@@ -79,11 +77,7 @@ export class ForwardExchange implements RawResponseHandler {
   ) {}
 
   start(): void {
-    ;(this.clientRes as Tagged)[kExchange] = this
-    ;(this.clientReq as Tagged)[kExchange] = this
-    this.clientRes.on('close', onClientClose)
-    this.clientRes.on('error', onClientResError)
-    this.clientReq.on('error', onClientReqError)
+    this.client.attach(this)
     this.send()
   }
 
@@ -96,8 +90,8 @@ export class ForwardExchange implements RawResponseHandler {
     this.sentAt = performance.now()
     const rawPool = this.hasBody ? null : this.ctx.rawPoolFor(m)
     if (rawPool !== null) {
-      const method = this.clientReq.method ?? 'GET'
-      this.rawHeadString ??= requestHead(method, this.clientReq.url ?? '/', this.headers)
+      const method = this.client.method
+      this.rawHeadString ??= requestHead(method, this.client.url, this.headers)
       this.raw = rawPool.request(this.rawHeadString, method === 'HEAD', this, this.ctx.upstreamTimeoutMs, fresh)
       return
     }
@@ -106,8 +100,8 @@ export class ForwardExchange implements RawResponseHandler {
       req = http.request({
         host: m.host,
         port: m.port,
-        method: this.clientReq.method,
-        path: this.clientReq.url,
+        method: this.client.method,
+        path: this.client.url,
         headers: this.headers,
         // agent: false opens a one-off connection (Connection: close), never a pooled one.
         agent: fresh ? false : this.ctx.agentFor(m),
@@ -125,7 +119,7 @@ export class ForwardExchange implements RawResponseHandler {
     req.on('error', onUpstreamError)
     req.on('timeout', onUpstreamTimeout)
     this.upstreamReq = req
-    if (this.hasBody) this.clientReq.pipe(req)
+    if (this.hasBody) this.client.pipeBody(req)
     else req.end()
   }
 
@@ -143,10 +137,8 @@ export class ForwardExchange implements RawResponseHandler {
     this.ctx.strategy.observe?.(id, performance.now() - this.sentAt)
     if (status >= 500) this.ctx.failed(id, '5xx')
     else this.ctx.succeeded(id)
-    const headers = buildResponseHeaders(res.rawHeaders)
-    if (this.ctx.closing) headers.push('Connection', 'close')
     try {
-      this.clientRes.writeHead(status, res.statusMessage, headers)
+      this.client.writeHead(status, res.statusMessage ?? '', buildResponseHeaders(res.rawHeaders))
     } catch (err) {
       // A header the backend sent that node:http refuses to write (should not pass its parser).
       this.upstreamRes = null
@@ -158,7 +150,6 @@ export class ForwardExchange implements RawResponseHandler {
     // A lean pipe: module-level handlers, no per-request closures or pipe bookkeeping.
     res.on('data', onUpstreamData)
     res.on('end', onUpstreamEnd)
-    this.clientRes.on('drain', onClientDrain)
   }
 
   /** @internal Raw attempt: the backend's status line and headers. */
@@ -168,10 +159,8 @@ export class ForwardExchange implements RawResponseHandler {
     this.ctx.strategy.observe?.(id, performance.now() - this.sentAt)
     if (status >= 500) this.ctx.failed(id, '5xx')
     else this.ctx.succeeded(id)
-    const headers = buildResponseHeaders(rawHeaders)
-    if (this.ctx.closing) headers.push('Connection', 'close')
     try {
-      this.clientRes.writeHead(status, statusMessage, headers)
+      this.client.writeHead(status, statusMessage, buildResponseHeaders(rawHeaders))
     } catch (err) {
       this.raw?.abort()
       this.raw = null
@@ -184,20 +173,13 @@ export class ForwardExchange implements RawResponseHandler {
 
   /** @internal Raw attempt: a body chunk; false pauses the backend until the client drains. */
   onBody(chunk: Buffer): boolean {
-    if (this.ended) return true
-    if (this.clientRes.write(chunk)) return true
-    // Hooked on first need only: most responses fit the socket buffer at once.
-    if (!this.drainHooked) {
-      this.drainHooked = true
-      this.clientRes.on('drain', onClientDrain)
-    }
-    return false
+    return this.ended || this.client.write(chunk)
   }
 
   /** @internal Raw attempt: the response is complete. */
   onEnd(): void {
     this.raw = null
-    if (!this.ended && this.rawHead) this.clientRes.end()
+    if (!this.ended && this.rawHead) this.client.end()
   }
 
   /** @internal Raw attempt failed: connect error, reset, or a malformed response. */
@@ -229,15 +211,15 @@ export class ForwardExchange implements RawResponseHandler {
   /** @internal */
   relayChunk(res: http.IncomingMessage, chunk: Buffer): void {
     if (res !== this.upstreamRes || this.ended) return
-    if (!this.clientRes.write(chunk)) res.pause()
+    if (!this.client.write(chunk)) res.pause()
   }
 
   /** @internal */
   relayEnd(res: http.IncomingMessage): void {
-    if (res === this.upstreamRes && !this.ended) this.clientRes.end()
+    if (res === this.upstreamRes && !this.ended) this.client.end()
   }
 
-  /** @internal The client caught up: let the backend's body flow again. */
+  /** Client side: the client caught up, let the backend's body flow again. */
   relayDrain(): void {
     if (this.ended) return
     this.upstreamRes?.resume()
@@ -276,12 +258,11 @@ export class ForwardExchange implements RawResponseHandler {
     this.failMidStream()
   }
 
-  /** @internal Client response closed: finished normally, or the client went away. */
+  /** Client side: the response is over, finished normally or because the client went away. */
   end(): void {
     if (this.ended) return
     this.ended = true
-    const res = this.clientRes
-    const completed = res.writableFinished
+    const completed = this.client.finished
     if (!completed) {
       // The client is gone: stop the backend's work at once rather than let it finish for no one.
       this.upstreamReq?.destroy()
@@ -310,7 +291,7 @@ export class ForwardExchange implements RawResponseHandler {
    * other failure on another backend.
    */
   private tryRetry(reusedSocket: boolean): boolean {
-    if (this.retried || this.hasBody || !RETRYABLE_METHODS.has(this.clientReq.method ?? '')) return false
+    if (this.retried || this.hasBody || !RETRYABLE_METHODS.has(this.client.method)) return false
     const pool = this.ctx.pool
     const failedId = this.member.id
     let next: PoolMember | undefined
@@ -335,8 +316,8 @@ export class ForwardExchange implements RawResponseHandler {
   private answer(status: number, text: string): void {
     this.status = status
     // Close when part of the body is still unread on the socket (see sendPlainError).
-    const close = this.ctx.closing || (this.hasBody && !this.clientReq.complete)
-    sendPlainError(this.clientRes, status, text, close)
+    const close = this.ctx.closing || (this.hasBody && !this.client.requestComplete)
+    this.client.sendError(status, text, close)
   }
 
   private failMidStream(): void {
@@ -346,7 +327,7 @@ export class ForwardExchange implements RawResponseHandler {
     this.raw?.abort()
     this.raw = null
     // Headers already went out: cutting the connection is the only way to tell the client.
-    this.clientRes.destroy()
+    this.client.destroy()
   }
 }
 
@@ -387,23 +368,4 @@ function onUpstreamData(this: http.IncomingMessage, chunk: Buffer): void {
 
 function onUpstreamEnd(this: http.IncomingMessage): void {
   exchangeOf(this)?.relayEnd(this)
-}
-
-function onClientDrain(this: http.ServerResponse): void {
-  exchangeOf(this)?.relayDrain()
-}
-
-function onClientClose(this: http.ServerResponse): void {
-  exchangeOf(this)?.end()
-}
-
-// EPIPE / ECONNRESET while writing to the client: the 'close' that follows does the cleanup. The
-// listener exists so these never become unhandled 'error' events.
-function onClientResError(): void {}
-
-// The client connection closed before the request was done ('aborted'). Usually the response's
-// 'close' follows; for a pipelined request still queued behind another it never does, so this
-// ends the exchange too (end() is idempotent).
-function onClientReqError(this: http.IncomingMessage): void {
-  exchangeOf(this)?.end()
 }

@@ -7,6 +7,7 @@ import { answerClientError, refuseUpgrade, sendPlainError } from './error-respon
 import type { FailureDetector, FailureKind, FailureStreak } from './failure-detector'
 import { ForwardExchange, type ExchangeContext } from './forward-exchange'
 import { buildUpstreamRequestHeaders } from './hop-by-hop'
+import { NodeClientSide } from './client-side'
 import type { PoolView, StatsSink } from './proxy-ports'
 import { RawUpstreamPool } from './raw-upstream'
 import { checkRequestFraming } from './request-framing'
@@ -252,6 +253,8 @@ export class ProxyListener {
 
   private readonly countLocal = (delta: number): number => (this.connections += delta)
 
+  private readonly isClosing = (): boolean => this.state === 'closing' || this.state === 'closed'
+
   private readonly handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const startedAt = performance.now()
     const closing = this.state === 'closing' || this.state === 'closed'
@@ -283,7 +286,8 @@ export class ProxyListener {
     if (framing.body === 'chunked') headers.push('Transfer-Encoding', 'chunked')
     this.active++
     this.opts.onActive?.(1)
-    new ForwardExchange(this.ctx, req, res, member, headers, framing.body !== 'none', startedAt).start()
+    const client = new NodeClientSide(req, res, this.isClosing)
+    new ForwardExchange(this.ctx, client, member, headers, framing.body !== 'none', startedAt).start()
   }
 
   private readonly handleUpgrade = (req: http.IncomingMessage, socket: Socket, head: Buffer): void => {
