@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http'
+import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 
@@ -25,6 +25,18 @@ export function sendPlainError(
   if (close) headers.push('Connection', 'close')
   res.writeHead(status, headers)
   res.end(body)
+}
+
+/**
+ * The status line and headers of sendPlainError's answer as raw text, for a client side without
+ * node:http; the caller adds its connection fields, the blank line and `${text}\n`.
+ */
+export function plainErrorHead(status: number, text: string, extra?: readonly string[]): string {
+  let head =
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+    `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text) + 1}\r\n`
+  if (extra) for (let i = 0; i + 1 < extra.length; i += 2) head += `${extra[i]}: ${extra[i + 1]}\r\n`
+  return head
 }
 
 const REASONS: Record<number, string> = {

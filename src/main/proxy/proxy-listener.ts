@@ -1,16 +1,17 @@
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import net, { type AddressInfo, type Socket } from 'node:net'
 import { PrescalError } from '../../shared/errors'
 import type { PoolMember } from './backend-pool'
 import type { BalancingStrategy } from './balancing-strategy'
+import { NodeClientSide, type ClientSide } from './client-side'
 import { answerClientError, refuseUpgrade, sendPlainError } from './error-responses'
 import type { FailureDetector, FailureKind, FailureStreak } from './failure-detector'
 import { ForwardExchange, type ExchangeContext } from './forward-exchange'
+import { FastConnection, type FastLane, type FastResponse } from './fast-connection'
 import { buildUpstreamRequestHeaders } from './hop-by-hop'
-import { NodeClientSide } from './client-side'
 import type { PoolView, StatsSink } from './proxy-ports'
 import { RawUpstreamPool } from './raw-upstream'
-import { checkRequestFraming } from './request-framing'
+import { checkRequestFraming, type RequestFraming } from './request-framing'
 import { UpgradeTunnel } from './upgrade-tunnel'
 
 /** One proxy thread's settings (ProxyServer fills them from its options). */
@@ -36,6 +37,11 @@ export interface ListenerOptions {
   onStreak: (streak: FailureStreak) => void
   /** Bodiless requests through the lean raw-socket client (default); false: http.request for all. */
   leanClient?: boolean
+  /**
+   * Bodiless requests read and answered on raw sockets (default; see FastConnection), the rest
+   * handed to node:http; false: node:http serves every connection.
+   */
+  fastLane?: boolean
   /** Exchanges in flight on this thread changed (for the cross-thread total). */
   onActive?: (delta: number) => void
 }
@@ -73,7 +79,12 @@ export function formatAddress(host: string, port: number): string {
  * behaviour clients see. `close()` releases every socket, timer and listener it created.
  */
 export class ProxyListener {
+  /** Parses and answers what the fast lane hands over (with the fast lane off: every connection). */
   private readonly server: http.Server
+  /** Accepts connections for the fast lane; null when node:http accepts them itself. */
+  private readonly acceptor: net.Server | null
+  private readonly fastConnections = new Set<FastConnection>()
+  private readonly lane: FastLane
   private readonly agents = new Map<string, UpstreamAgent>()
   /** Agents whose backend moved to another address: kept until their sockets are gone. */
   private readonly retiredAgents = new Set<http.Agent>()
@@ -106,8 +117,29 @@ export class ProxyListener {
     this.server.on('clientError', answerClientError)
     this.server.on('upgrade', this.handleUpgrade)
     this.server.on('connect', refuseConnect)
-    if (opts.maxConnections > 0) this.server.prependListener('connection', this.countConnection)
+    const fast = opts.fastLane !== false && this.lean
+    if (fast) {
+      // Same socket options as node:http's own acceptor; half-open so that a client's FIN after its
+      // last request does not cut the answer short.
+      this.acceptor = net.createServer({ allowHalfOpen: true, noDelay: true }, this.accept)
+      // node:http starts its header/request timeout checks when it starts listening; it never
+      // listens here (sockets come from the acceptor), so it is told it is.
+      this.server.emit('listening')
+    } else {
+      this.acceptor = null
+      if (opts.maxConnections > 0) this.server.prependListener('connection', this.countConnection)
+    }
     const self = this
+    this.lane = {
+      get closing() {
+        return self.isClosing()
+      },
+      headersTimeoutMs: opts.headersTimeoutMs,
+      keepAliveMs: CLIENT_KEEP_ALIVE_MS,
+      serve: (res, rawHeaders, address) => this.serveFast(res, rawHeaders, address),
+      handOff: (socket, bytes) => this.handOff(socket, bytes),
+      forget: (conn) => this.fastConnections.delete(conn)
+    }
     const detector = opts.detector
     this.ctx = {
       pool: opts.pool,
@@ -115,7 +147,7 @@ export class ProxyListener {
       stats: opts.stats,
       upstreamTimeoutMs: opts.upstreamTimeoutMs,
       get closing() {
-        return self.state === 'closing' || self.state === 'closed'
+        return self.isClosing()
       },
       agentFor: (m) => this.agentFor(m),
       rawPoolFor: (m) => (this.lean ? this.rawPoolFor(m) : null),
@@ -142,23 +174,24 @@ export class ProxyListener {
     }
     if (this.startPromise) return this.startPromise
     this.state = 'starting'
+    const server = this.acceptor ?? this.server
     this.startPromise = new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
-        this.server.off('listening', onListening)
+        server.off('listening', onListening)
         if (this.state === 'starting') this.state = 'new'
         this.startPromise = null
         reject(listenError(this.opts.host, this.opts.port, err))
       }
       const onListening = (): void => {
-        this.server.off('error', onError)
-        const addr = this.server.address() as AddressInfo
+        server.off('error', onError)
+        const addr = server.address() as AddressInfo
         this.fallbackHost = formatAddress(addr.address, addr.port)
         if (this.state === 'starting') this.state = 'listening'
         resolve({ host: addr.address, port: addr.port })
       }
-      this.server.once('error', onError)
-      this.server.once('listening', onListening)
-      this.server.listen({ port: this.opts.port, host: this.opts.host, reusePort: this.opts.reusePort })
+      server.once('error', onError)
+      server.once('listening', onListening)
+      server.listen({ port: this.opts.port, host: this.opts.host, reusePort: this.opts.reusePort })
     })
     return this.startPromise
   }
@@ -200,13 +233,19 @@ export class ProxyListener {
   private async doClose(timeoutMs: number): Promise<void> {
     if (this.startPromise) await this.startPromise.catch(() => undefined)
     this.state = 'closing'
+    const server = this.acceptor ?? this.server
+    // Resolves once every connection it accepted is closed too.
     const closed = new Promise<void>((resolve) => {
-      if (!this.server.listening) resolve()
-      else this.server.close(() => resolve())
+      if (!server.listening) resolve()
+      else server.close(() => resolve())
     })
+    // Not listening, but this stops its timeout checks (and closes its idle connections).
+    if (this.acceptor !== null) this.server.close()
     this.server.closeIdleConnections()
+    for (const c of this.fastConnections) c.closeIfIdle()
     if (this.active > 0) await this.waitForIdle(timeoutMs)
     this.server.closeAllConnections()
+    for (const c of this.fastConnections) c.destroy()
     for (const t of this.tunnels) t.destroy()
     // Requests cut above release their upstream sockets on the 'close' that follows.
     await new Promise<void>((resolve) => setImmediate(resolve))
@@ -243,12 +282,31 @@ export class ProxyListener {
     if (this.active === 0 && this.onIdle !== null) this.onIdle()
   }
 
-  private readonly countConnection = (socket: Socket): void => {
+  /** Counts the connection against maxConnections; one over the limit is marked (node:http answers it 503). */
+  private readonly countConnection = (socket: Socket): boolean => {
     const count = this.opts.countConnections ?? this.countLocal
     socket.once('close', () => count(-1))
-    if (count(1) <= this.opts.maxConnections) return
+    if (count(1) <= this.opts.maxConnections) return false
     ;(socket as MaybeOverLimit)[kOverLimit] = true
     socket.setTimeout(OVER_LIMIT_GRACE_MS, () => socket.destroy())
+    return true
+  }
+
+  private readonly accept = (socket: Socket): void => {
+    if (this.opts.maxConnections > 0 && this.countConnection(socket)) {
+      this.handOff(socket, null)
+      return
+    }
+    this.fastConnections.add(new FastConnection(socket, this.lane))
+  }
+
+  /** node:http takes the connection over; `bytes` (already read off the socket) are read again first. */
+  private handOff(socket: Socket, bytes: Buffer | null): void {
+    // Paused so the bytes put back are not emitted before node:http listens for them.
+    socket.pause()
+    if (bytes !== null && bytes.length > 0) socket.unshift(bytes)
+    this.server.emit('connection', socket)
+    socket.resume()
   }
 
   private readonly countLocal = (delta: number): number => (this.connections += delta)
@@ -257,7 +315,6 @@ export class ProxyListener {
 
   private readonly handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const startedAt = performance.now()
-    const closing = this.state === 'closing' || this.state === 'closed'
     const stats = this.opts.stats
     if ((req.socket as MaybeOverLimit)[kOverLimit] === true) {
       sendPlainError(res, 503, 'Service Unavailable: too many connections to the proxy', true, ['Retry-After', this.retryAfter])
@@ -271,28 +328,39 @@ export class ProxyListener {
       stats.record(null, 400, performance.now() - startedAt)
       return
     }
+    const client = new NodeClientSide(req, res, this.isClosing)
+    this.dispatch(client, req.rawHeaders, req.socket.remoteAddress, framing.body, startedAt)
+  }
+
+  private serveFast(res: FastResponse, rawHeaders: string[], clientAddress: string | undefined): void {
+    this.dispatch(res, rawHeaders, clientAddress, 'none', performance.now())
+  }
+
+  /** Picks a backend and starts the exchange, or answers 503 when none is eligible. */
+  private dispatch(
+    client: ClientSide,
+    rawHeaders: string[],
+    clientAddress: string | undefined,
+    body: Extract<RequestFraming, { ok: true }>['body'],
+    startedAt: number
+  ): void {
     const member = this.opts.strategy.pick(this.opts.pool.eligibleView())
     if (member === undefined) {
-      sendPlainError(res, 503, 'Service Unavailable: no healthy backend', closing, ['Retry-After', this.retryAfter])
-      stats.record(null, 503, performance.now() - startedAt)
+      client.sendError(503, 'Service Unavailable: no healthy backend', this.isClosing(), ['Retry-After', this.retryAfter])
+      this.opts.stats.record(null, 503, performance.now() - startedAt)
       return
     }
-    const headers = buildUpstreamRequestHeaders(req.rawHeaders, {
-      clientAddress: req.socket.remoteAddress,
-      fallbackHost: this.fallbackHost
-    })
+    const headers = buildUpstreamRequestHeaders(rawHeaders, { clientAddress, fallbackHost: this.fallbackHost })
     // Transfer-Encoding is hop-by-hop and was stripped; a chunked body must stay chunked upstream
     // whatever the method (node:http only chunks POST-like methods by default).
-    if (framing.body === 'chunked') headers.push('Transfer-Encoding', 'chunked')
+    if (body === 'chunked') headers.push('Transfer-Encoding', 'chunked')
     this.active++
     this.opts.onActive?.(1)
-    const client = new NodeClientSide(req, res, this.isClosing)
-    new ForwardExchange(this.ctx, client, member, headers, framing.body !== 'none', startedAt).start()
+    new ForwardExchange(this.ctx, client, member, headers, body !== 'none', startedAt).start()
   }
 
   private readonly handleUpgrade = (req: http.IncomingMessage, socket: Socket, head: Buffer): void => {
-    const closing = this.state === 'closing' || this.state === 'closed'
-    const member = closing ? undefined : this.opts.strategy.pick(this.opts.pool.eligibleView())
+    const member = this.isClosing() ? undefined : this.opts.strategy.pick(this.opts.pool.eligibleView())
     if (member === undefined) {
       refuseUpgrade(req, socket, 503)
       this.opts.stats.record(null, 503, 0)

@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { llhttp, type HttpParserClass, type NodeHttpParser } from './llhttp-binding'
 
 /**
  * A lean HTTP/1.1 client for bodiless requests (GET, HEAD, DELETE... the bulk of proxied
@@ -8,35 +9,6 @@ import net from 'node:net'
  * IncomingMessage streams, pipe), about 40 % of the proxy's CPU per request (see docs/proxy.md).
  * Requests with a body keep using http.request, which handles upload framing and backpressure.
  */
-
-interface NodeHttpParser {
-  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void
-  execute(data: Buffer): number | Error
-  finish(): number | Error | undefined
-  [k: number]: unknown
-}
-interface HttpParserClass {
-  new (): NodeHttpParser
-  RESPONSE: number
-  kOnHeaders: number
-  kOnHeadersComplete: number
-  kOnBody: number
-  kOnMessageComplete: number
-}
-// An internal module, but the one node:http itself is built on; its API has been stable since
-// Node 12 (llhttp). Loaded lazily so a runtime without it only loses this fast path.
-let ParserClass: HttpParserClass | null | undefined
-function parserClass(): HttpParserClass | null {
-  if (ParserClass === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      ParserClass = (require('_http_common') as { HTTPParser?: HttpParserClass }).HTTPParser ?? null
-    } catch {
-      ParserClass = null
-    }
-  }
-  return ParserClass
-}
 
 /** Where one exchange hears about its raw upstream request. Exactly one of onEnd / onError / onTimeout ends it. */
 export interface RawResponseHandler {
@@ -246,7 +218,7 @@ export class RawUpstreamPool {
 
   /** True when Node's HTTP parser binding is usable here. */
   static available(): boolean {
-    return parserClass() !== null
+    return llhttp() !== null
   }
 
   /** Sends `head` (a complete request head) and reports to `handler`. `fresh`: a new connection. */
@@ -256,7 +228,7 @@ export class RawUpstreamPool {
       while ((c = this.free.pop()) !== undefined && c.socket.destroyed) this.all.delete(c)
     }
     if (c === undefined) {
-      c = new RawConnection(this, parserClass()!)
+      c = new RawConnection(this, llhttp()!.HTTPParser)
       this.all.add(c)
     }
     c.start(head, isHead, handler, timeoutMs)
