@@ -122,9 +122,6 @@ export class ProxyListener {
       // Same socket options as node:http's own acceptor; half-open so that a client's FIN after its
       // last request does not cut the answer short.
       this.acceptor = net.createServer({ allowHalfOpen: true, noDelay: true }, this.accept)
-      // node:http starts its header/request timeout checks when it starts listening; it never
-      // listens here (sockets come from the acceptor), so it is told it is.
-      this.server.emit('listening')
     } else {
       this.acceptor = null
       if (opts.maxConnections > 0) this.server.prependListener('connection', this.countConnection)
@@ -187,6 +184,9 @@ export class ProxyListener {
         const addr = server.address() as AddressInfo
         this.fallbackHost = formatAddress(addr.address, addr.port)
         if (this.state === 'starting') this.state = 'listening'
+        // node:http starts its header/request timeout checks when it starts listening; behind the
+        // acceptor it never listens itself (sockets are handed to it), so it is told it does.
+        if (this.acceptor !== null) this.server.emit('listening')
         resolve({ host: addr.address, port: addr.port })
       }
       server.once('error', onError)
