@@ -157,10 +157,11 @@ export class EngineAutoscale {
     })
   }
 
-  startLoad(profile: LoadProfile): LoadStatsView {
+  /** Sends `profile` through the proxy to `path` (and query), "/" by default. */
+  startLoad(profile: LoadProfile, path = '/'): LoadStatsView {
     if (!this.loadgen) throw new PrescalError('INVALID_ARGUMENT', 'The proxy is not listening, so there is nothing to send load through.')
-    this.loadgen.start(profile)
-    this.host.events.add('load.started', 'info', `Load generator started: ${profile.kind}`)
+    this.loadgen.start(profile, path)
+    this.host.events.add('load.started', 'info', `Load generator started: ${profile.kind} to ${path}`)
     return this.loadgen.stats()
   }
 

@@ -111,7 +111,7 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
       return engine.autoscale.view(req.service, ready)
     },
     whatIf: async (req) => engine.autoscale.whatIf(req),
-    startLoad: async ({ profile }) => engine.autoscale.startLoad(profile),
+    startLoad: async ({ profile, path }) => engine.autoscale.startLoad(profile, path),
     stopLoad: () => engine.autoscale.stopLoad(),
 
     buildDemoImage: async () => {

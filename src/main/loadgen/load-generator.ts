@@ -31,7 +31,7 @@ export interface LoadGeneratorOptions {
   maxDurationMs?: number
   /** Requests in flight at most; default 512. */
   maxInFlight?: number
-  /** Request path; default "/". */
+  /** Request path (and query) when start() names none; default the URL's path, else "/". */
   path?: string
   /** Deadline per request (connect + response + body); default 10 s. Counted as kind 'timeout'. */
   requestTimeoutMs?: number
@@ -49,6 +49,7 @@ import type { LoadStatsView as LoadStats } from '../../shared/autoscale'
 
 interface Run {
   schedule: RateSchedule
+  path: string
   t0: number
   /** Arrivals consumed so far (sent + overload). */
   issued: number
@@ -124,7 +125,7 @@ export class LoadGenerator {
     this.host = url.hostname.replace(/^\[|\]$/g, '')
     this.port = url.port === '' ? 80 : Number(url.port)
     const path = opts.path ?? (url.pathname + url.search || '/')
-    this.path = path.startsWith('/') ? path : `/${path}`
+    this.path = checkedPath(path.startsWith('/') ? path : `/${path}`)
     this.maxRps = positive(opts.maxRps, LOAD_LIMITS.maxRps, LOAD_LIMITS.maxRps, 'maxRps')
     this.maxDurationMs = positive(opts.maxDurationMs, LOAD_LIMITS.maxDurationMs, LOAD_LIMITS.maxDurationMs, 'maxDurationMs')
     this.maxInFlight = Math.floor(positive(opts.maxInFlight, 512, 10_000, 'maxInFlight'))
@@ -133,11 +134,13 @@ export class LoadGenerator {
 
   /**
    * Validates `profile` (INVALID_ARGUMENT naming the field, also when it exceeds this generator's
-   * maxRps / maxDurationMs), stops a running run at once (without waiting for its sockets) and
-   * starts sending. Throws CLOSED after close().
+   * maxRps / maxDurationMs) and `path` (INVALID_ARGUMENT unless it starts with "/" and has no
+   * whitespace), stops a running run at once (without waiting for its sockets) and starts sending
+   * to `path` (default: the one given at construction). Throws CLOSED after close().
    */
-  start(profile: LoadProfile): void {
+  start(profile: LoadProfile, path: string = this.path): void {
     if (this.closed) throw new PrescalError('CLOSED', 'the load generator is closed')
+    checkedPath(path)
     const parsed = loadProfileSchema.safeParse(profile)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -164,6 +167,7 @@ export class LoadGenerator {
     const sockets = new Set<Duplex>()
     const run: Run = {
       schedule,
+      path,
       t0: performance.now(),
       issued: 0,
       issuing: true,
@@ -254,7 +258,7 @@ export class LoadGenerator {
     const req = http.request({
       host: this.host,
       port: this.port,
-      path: this.path,
+      path: run.path,
       method: 'GET',
       agent: run.agent,
       signal: run.abort.signal,
@@ -319,6 +323,14 @@ export class LoadGenerator {
     })
     return run.released
   }
+}
+
+/** The same rule as the startLoad command's schema, for callers that skip the contract. */
+function checkedPath(path: string): string {
+  if (!/^\/\S*$/.test(path) || path.length > 2000) {
+    throw new PrescalError('INVALID_ARGUMENT', `load path must start with "/" and contain no spaces, got "${path.slice(0, 100)}"`)
+  }
+  return path
 }
 
 function kindOf(err: unknown): string {

@@ -5,12 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { isPrescalError } from '../../../src/shared/errors'
 import { LoadGenerator } from '../../../src/main/loadgen/load-generator'
 
-/** A real local server that counts request arrival times; `hang` never answers. */
+/** A real local server that counts request arrival times and paths; `hang` never answers. */
 async function startServer(mode: 'ok' | 'hang' = 'ok') {
   const arrivals: number[] = []
+  const paths: string[] = []
   const t0 = performance.now()
   const server = http.createServer((req, res) => {
     arrivals.push(performance.now() - t0)
+    paths.push(req.url ?? '')
     if (mode === 'ok') res.end('ok')
     // 'hang': keep the request open until the client gives up
   })
@@ -20,6 +22,7 @@ async function startServer(mode: 'ok' | 'hang' = 'ok') {
     url: `http://127.0.0.1:${port}`,
     port,
     arrivals,
+    paths,
     server,
     connections: () => new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n)))),
     close: () =>
@@ -99,6 +102,21 @@ describe('LoadGenerator against a real server', () => {
     expect(end.targetRps).toBe(0)
     // Nothing arrives after the end of the schedule.
     expect(Math.max(...srv.arrivals) - Math.min(...srv.arrivals)).toBeLessThan(2300)
+  })
+
+  it('sends to the path given to start(), not the one it was built with; a bad path is refused', async () => {
+    const srv = await setup()
+    const g = generator({ url: srv.url })
+    g.start({ kind: 'constant', rps: 50, durationMs: 1000 }, '/nope?work=1')
+    await until(() => !g.stats().running, 3000)
+    expect(srv.paths.length).toBeGreaterThan(0)
+    expect(new Set(srv.paths)).toEqual(new Set(['/nope?work=1']))
+    g.start({ kind: 'constant', rps: 50, durationMs: 1000 })
+    await until(() => !g.stats().running, 3000)
+    expect(srv.paths.at(-1)).toBe('/')
+    for (const bad of ['nope', '/a b', '']) {
+      expect(() => g.start({ kind: 'constant', rps: 1, durationMs: 1000 }, bad)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    }
   })
 
   it('ramps up: the second second carries more than the first', async () => {
