@@ -22,6 +22,7 @@ import { defaultDataDir } from './config/config-loader'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { CommandHandlers } from '../shared/channels'
+import { toWireError } from '../shared/errors'
 import type {
   BackendView,
   DockerView,
@@ -40,6 +41,9 @@ export interface EngineOptions {
 }
 
 type SnapshotListener = (s: Snapshot) => void
+
+/** Events of earlier runs shown at start, as many as a window fetches at first. */
+const RESTORED_EVENTS = 200
 
 interface ServiceState {
   desired: number
@@ -151,6 +155,7 @@ export class Engine {
           now: this.now
         })
       : null
+    if (this.history) this.restoreEvents(this.history)
     this.recorder = this.history ? new HistoryRecorder(this.history, this.events) : null
     this.autoscale = new EngineAutoscale({
       now: this.now,
@@ -300,6 +305,15 @@ export class Engine {
     if (view.status === 'connected') this.events.add('docker.connected', 'info', `Connected to Docker ${view.version ?? ''}`.trim())
     else if (view.status === 'unavailable') this.events.add('docker.unavailable', 'warn', view.message ?? 'Docker engine unavailable')
     this.syncFleet()
+  }
+
+  /** The event list picks up where the last run left off; an unreadable history only costs that. */
+  private restoreEvents(history: HistoryStore): void {
+    try {
+      this.events.restore(history.events(0, this.now(), RESTORED_EVENTS))
+    } catch (err) {
+      this.events.add('history.failing', 'warn', `Events of earlier runs could not be read from history: ${toWireError(err).message}`)
+    }
   }
 
   private nameOf(id: string): string {

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../src/main/config/config-loader'
 import { Engine } from '../../../src/main/engine'
+import type { EngineEvent } from '../../../src/shared/types'
 import { httpGet, steadyLoad } from '../../helpers/http-client'
 
 let backend: Server
@@ -83,6 +84,32 @@ describe('engine + history', () => {
       const [header, ...rows] = csv.csv.trim().split('\n')
       expect(header).toContain('rps')
       expect(rows.length).toBe(csv.rows)
+    } finally {
+      await engine.close()
+    }
+  })
+
+  it('shows the events of earlier runs after a restart, numbered before this run\'s', async () => {
+    const first = new Engine({ config: config(0), tickMs: 250 })
+    await first.start()
+    let earlier: EngineEvent[] = []
+    try {
+      await expect.poll(() => first.events.recent(1000).find((e) => e.kind === 'docker.unavailable'), { timeout: 5000 }).toBeDefined()
+      earlier = first.events.recent(1000).filter((e) => e.kind !== 'scale.progress' && e.kind !== 'image.progress')
+    } finally {
+      await first.close()
+    }
+    const engine = new Engine({ config: config(0), tickMs: 250 })
+    await engine.start()
+    try {
+      await expect.poll(() => engine.events.recent(1000).some((e) => e.kind === 'docker.unavailable' && e.at > earlier.at(-1)!.at), { timeout: 5000 }).toBe(true)
+      const events = await engine.handlers.getEvents({ limit: 200 })
+      const strip = ({ at, kind, level, message }: (typeof events)[number]) => ({ at, kind, level, message })
+      const restored = events.filter((e) => e.at <= earlier.at(-1)!.at)
+      expect(restored.slice(-earlier.length).map(strip)).toEqual(earlier.map(strip))
+      const seqs = events.map((e) => e.seq)
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+      expect(new Set(seqs).size).toBe(seqs.length)
     } finally {
       await engine.close()
     }

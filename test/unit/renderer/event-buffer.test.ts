@@ -22,6 +22,13 @@ describe('mergeEvents', () => {
     expect(mergeEvents(before, afterRestart, 10).map((e) => e.at)).toEqual([9000, 2000, 1000])
   })
 
+  it('an event of the earlier run, handed out again by the restarted engine under a new seq, is shown once', () => {
+    const before = [ev(2, 2000), ev(1, 1000)]
+    // The old run numbered them 1 and 2; the new one restores them as 7 and 8 before its own 9.
+    const restored = [{ ...ev(1, 1000), seq: 7 }, { ...ev(2, 2000), seq: 8 }, { ...ev(3, 9000), seq: 9 }]
+    expect(mergeEvents(before, restored, 10).map((e) => e.at)).toEqual([9000, 2000, 1000])
+  })
+
   it('returns the same array when nothing is new, so the store can skip the update', () => {
     const current = [ev(2), ev(1)]
     expect(mergeEvents(current, [], 10)).toBe(current)

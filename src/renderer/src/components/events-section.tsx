@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import type { EventLevel } from '../../../shared/types'
+import { eventKey } from '../core/event-buffer'
 import { useEvents } from '../stores/events-store'
 import { EmptyState } from './empty-state'
 import { EventItem } from './event-item'
@@ -49,7 +50,7 @@ export function EventsSection(): React.JSX.Element {
         ) : (
           <ol className="event-list">
             {shown.map((e) => (
-              <EventItem key={`${e.at}:${e.seq}`} event={e} />
+              <EventItem key={eventKey(e)} event={e} />
             ))}
           </ol>
         )}

@@ -4,9 +4,13 @@
  */
 import type { EngineEvent } from '../../../shared/types'
 
-/** Identity of an event; `at` is part of it because `seq` restarts when the engine restarts. */
+/**
+ * Identity of an event: when it happened and what it says. Not `seq`: it starts over when the
+ * engine restarts, and a restarted engine hands out the events of its earlier run again (from
+ * history) under new numbers, which a window that stayed open already shows.
+ */
 export function eventKey(e: EngineEvent): string {
-  return `${e.at}:${e.seq}`
+  return `${e.at}:${e.kind}:${e.message}`
 }
 
 /**
