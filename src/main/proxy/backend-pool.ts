@@ -8,6 +8,7 @@
  * every request, whichever thread forwards it.
  */
 import { PrescalError } from '../../shared/errors'
+import type { BalancingName } from './balancing-strategy'
 import { SLOT_CAPACITY, SlotTable } from './slot-table'
 
 /** A forwarding target. Immutable: an address or weight change replaces the object. */
@@ -17,12 +18,19 @@ export interface PoolMember {
   port: number
   /** Share of traffic under the `weighted` strategy; default 1, 0 = only when nothing else is left. */
   weight?: number
+  /**
+   * Balancing group: the service's name, '' (default) for static backends. Each group has its
+   * own strategy (`setBalancing`); groups get requests in proportion to their eligible members.
+   */
+  group?: string
 }
 
 /** What proxy workers need to mirror the pool: every member with its slot and eligibility. */
 export interface PoolSnapshot {
   version: number
   members: Array<{ member: PoolMember; slot: number; eligible: boolean }>
+  /** Strategy per balancing group that has one set (others use the proxy's default). */
+  balancing: Record<string, BalancingName>
 }
 
 interface MemberState {
@@ -51,6 +59,7 @@ export class BackendPool {
   private readonly slots = new SlotTable(Date.now, (slot) => Atomics.store(this.inFlightBySlot, slot, 0))
   private readonly idleWaiters = new Map<string, Set<IdleWaiter>>()
   private readonly listeners = new Set<() => void>()
+  private readonly balancing = new Map<string, BalancingName>()
   private sharedWithThreads = false
   private idlePoll: NodeJS.Timeout | null = null
   private version = 0
@@ -67,11 +76,12 @@ export class BackendPool {
    */
   upsert(m: PoolMember): void {
     const weight = normalWeight(m.weight)
+    const group = m.group ?? ''
     const existing = this.members.get(m.id)
-    const member = Object.freeze({ id: m.id, host: m.host, port: m.port, weight })
+    const member = Object.freeze({ id: m.id, host: m.host, port: m.port, weight, group })
     if (existing) {
       const e = existing.member
-      if (e.host === m.host && e.port === m.port && e.weight === weight) return
+      if (e.host === m.host && e.port === m.port && e.weight === weight && e.group === group) return
       existing.member = member
     } else {
       const slot = this.slots.slotFor(m.id)
@@ -120,6 +130,18 @@ export class BackendPool {
    */
   setEjected(id: string, ejected: boolean): void {
     this.setFlag(id, 'ejected', ejected)
+  }
+
+  /** The strategy of a balancing group (a service's name, '' for static backends). */
+  setBalancing(group: string, name: BalancingName): void {
+    if (this.balancing.get(group) === name) return
+    this.balancing.set(group, name)
+    this.changed()
+  }
+
+  /** The strategy set for `group`, undefined when none was (the proxy's default applies). */
+  balancingOf(group: string): BalancingName | undefined {
+    return this.balancing.get(group)
   }
 
   /** up && ready && !draining && !ejected; false for unknown ids. */
@@ -193,7 +215,7 @@ export class BackendPool {
   snapshot(): PoolSnapshot {
     const members: PoolSnapshot['members'] = []
     for (const s of this.members.values()) members.push({ member: s.member, slot: s.slot, eligible: isEligibleState(s) })
-    return { version: this.version, members }
+    return { version: this.version, members, balancing: Object.fromEntries(this.balancing) }
   }
 
   /** The id a slot was last given to (also after removal, until reused); for stats. */
@@ -201,7 +223,7 @@ export class BackendPool {
     return this.slots.idOf(slot)
   }
 
-  /** Called (synchronously) after every membership, address, weight or eligibility change. */
+  /** Called (synchronously) after every membership, address, weight, eligibility or balancing change. */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)

@@ -1,4 +1,5 @@
 import type { PoolMember, PoolSnapshot } from './backend-pool'
+import type { BalancingName } from './balancing-strategy'
 import type { PoolView } from './proxy-ports'
 
 // A removed id keeps its slot this long here, so requests still running against it release
@@ -17,6 +18,7 @@ export class PoolMirror implements PoolView {
   private readonly current = new Set<string>()
   private eligibleIds = new Set<string>()
   private eligibleList: readonly PoolMember[] = []
+  private balancing: Record<string, BalancingName> = {}
   private version = -1
 
   constructor(
@@ -32,6 +34,7 @@ export class PoolMirror implements PoolView {
   apply(snapshot: PoolSnapshot): void {
     if (snapshot.version < this.version) return
     this.version = snapshot.version
+    this.balancing = snapshot.balancing
     const t = this.now()
     const eligible: PoolMember[] = []
     const ids = new Set<string>()
@@ -52,6 +55,10 @@ export class PoolMirror implements PoolView {
     for (const id of ids) this.current.add(id)
     this.eligibleList = Object.freeze(eligible)
     this.eligibleIds = new Set(eligible.map((m) => m.id))
+  }
+
+  balancingOf(group: string): BalancingName | undefined {
+    return this.balancing[group]
   }
 
   slotOf(id: string): number | undefined {

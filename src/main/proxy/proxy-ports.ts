@@ -1,4 +1,5 @@
 import type { PoolMember } from './backend-pool'
+import type { BalancingName } from './balancing-strategy'
 
 /**
  * What a proxy listener needs from the pool. `BackendPool` is one (in-process); a worker
@@ -14,6 +15,8 @@ export interface PoolView {
   /** Every acquire is matched by exactly one release. */
   acquire(id: string): void
   release(id: string): void
+  /** The strategy set for a balancing group; undefined: the proxy's default. */
+  balancingOf(group: string): BalancingName | undefined
 }
 
 /** Where a listener counts requests. `TrafficStats` is one; workers write shared memory. */

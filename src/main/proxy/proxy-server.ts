@@ -6,7 +6,7 @@ import { defaultPassiveHealth, type PassiveHealthOptions } from './ejection-poli
 import { FailureDetector } from './failure-detector'
 import { PassiveHealth, type EjectionListener } from './passive-health'
 import { ProxyListener } from './proxy-listener'
-import { createStrategy } from './strategy-factory'
+import { GroupedStrategy } from './grouped-strategy'
 import { TrafficStats, type ProxyTick } from './traffic-stats'
 import { resolveWorkerEntry, WorkerGroup } from './worker-group'
 
@@ -150,7 +150,9 @@ export class ProxyServer {
       reusePort: false,
       pool: this.pool,
       stats: this.stats,
-      strategy: o.strategy ?? createStrategy(settings.balancing, (id) => this.pool.inFlight(id)),
+      strategy:
+        o.strategy ??
+        new GroupedStrategy(settings.balancing, (g) => this.pool.balancingOf(g), (id) => this.pool.inFlight(id)),
       detector: h.failureThreshold > 0 ? new FailureDetector(h.failureThreshold, h.failureWindowMs) : null,
       onStreak: (s) => this.health.report(s)
     })

@@ -9,7 +9,7 @@ import { PoolMirror } from './pool-mirror'
 import { ProxyListener } from './proxy-listener'
 import type { StatsSink } from './proxy-ports'
 import { SharedTickStats } from './shared-tick-stats'
-import { createStrategy } from './strategy-factory'
+import { GroupedStrategy } from './grouped-strategy'
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol'
 
 // Agents of departed backends are pruned this often (the main thread does it on takeTick).
@@ -35,7 +35,7 @@ function run(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     reusePort: true,
     pool: mirror,
     stats: sink,
-    strategy: createStrategy(s.balancing, (id) => mirror.inFlight(id)),
+    strategy: new GroupedStrategy(s.balancing, (g) => mirror.balancingOf(g), (id) => mirror.inFlight(id)),
     upstreamTimeoutMs: s.upstreamTimeoutMs,
     keepAliveIdleMs: s.keepAliveIdleMs,
     retryAfterSeconds: s.retryAfterSeconds,
