@@ -19,6 +19,7 @@ import { EngineAutoscale } from './engine-autoscale'
 import { HistoryStore } from './history/history-store'
 import { HistoryRecorder } from './state/history-recorder'
 import { defaultDataDir } from './config/config-loader'
+import { describeListenFailure } from './config/listen-failure'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { CommandHandlers } from '../shared/channels'
@@ -34,6 +35,8 @@ import type {
 
 export interface EngineOptions {
   config: Config
+  /** The file `config` came from, named in messages that tell the user to edit it. */
+  configPath?: string
   /** Where history.db lives unless the config names a path. */
   dataDir?: string
   now?: () => number
@@ -73,6 +76,7 @@ export class Engine {
   readonly history: HistoryStore | null
   readonly autoscale: EngineAutoscale
   private readonly now: () => number
+  private readonly configPath: string | null
   private readonly tickMs: number
   private readonly proxy: ProxyServer
   private readonly poller: ScrapeLoop
@@ -92,6 +96,7 @@ export class Engine {
   constructor(opts: EngineOptions) {
     this.config = opts.config
     this.now = opts.now ?? Date.now
+    this.configPath = opts.configPath ?? null
     this.tickMs = opts.tickMs ?? 1000
     this.events = new EventLog(1000, this.now)
     this.registry = new BackendRegistry(this.config.backends)
@@ -173,9 +178,10 @@ export class Engine {
       this.proxyView.url = `http://${addr.host}:${addr.port}`
       this.autoscale.attachProxy(this.proxyView.url)
     } catch (err) {
-      // The dashboard and fleet stay useful without the proxy; the header shows what to fix.
-      this.proxyView.error = (err as Error).message
-      this.events.add('proxy.error', 'error', (err as Error).message)
+      // The dashboard and fleet stay useful without the proxy; a banner and the event say what to fix.
+      const message = describeListenFailure(this.config.listen, err, this.configPath)
+      this.proxyView.error = message
+      this.events.add('proxy.error', 'error', message, { code: toWireError(err).code })
     }
     this.applyMembership()
     this.poller.start()

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const { config, path, created } = loadConfig(args.config ?? null)
   console.log(`Config: ${path}${created ? ' (created with defaults)' : ''}`)
 
-  const engine = new Engine({ config })
+  const engine = new Engine({ config, configPath: path })
   const token = process.env.PRESCAL_TOKEN || randomBytes(24).toString('hex')
   const bridge = new WebBridge({
     port,

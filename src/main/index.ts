@@ -20,8 +20,8 @@ const isAppUrl = appUrlMatcher(process.env.ELECTRON_RENDERER_URL, join(__dirname
 
 async function createWindow(): Promise<void> {
   const configArg = process.argv.find((a) => a.startsWith('--config='))?.slice('--config='.length) ?? null
-  const { config } = loadConfig(configArg, app.getPath('userData'))
-  engine = new Engine({ config, dataDir: app.getPath('userData') })
+  const { config, path } = loadConfig(configArg, app.getPath('userData'))
+  engine = new Engine({ config, configPath: path, dataDir: app.getPath('userData') })
   await engine.start()
 
   const win = new BrowserWindow({

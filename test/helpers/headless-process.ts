@@ -9,7 +9,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export interface HeadlessApp {
+  /** Empty when the proxy could not listen (only with `allowProxyFailure`). */
   proxyUrl: string
+  /** What the app printed instead of a proxy address; null when the proxy listens. */
+  proxyFailure: string | null
   dashboardUrl: string
   child: ChildProcess
   output(): string
@@ -18,7 +21,10 @@ export interface HeadlessApp {
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 
-export async function startHeadless(configYaml: string, opts: { timeoutMs?: number } = {}): Promise<HeadlessApp> {
+export async function startHeadless(
+  configYaml: string,
+  opts: { timeoutMs?: number; allowProxyFailure?: boolean } = {}
+): Promise<HeadlessApp> {
   const dir = mkdtempSync(join(tmpdir(), 'prescal-headless-'))
   const configPath = join(dir, 'config.yaml')
   writeFileSync(configPath, configYaml)
@@ -33,19 +39,22 @@ export async function startHeadless(configYaml: string, opts: { timeoutMs?: numb
 
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000)
   let proxyUrl: string | undefined
+  let proxyFailure: string | undefined
   let dashboardUrl: string | undefined
-  while (!(proxyUrl && dashboardUrl)) {
+  while (!((proxyUrl || (opts.allowProxyFailure && proxyFailure)) && dashboardUrl)) {
     if (child.exitCode !== null) throw new Error(`headless exited with ${child.exitCode}:\n${out}`)
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
       throw new Error(`headless did not print its addresses in time:\n${out}`)
     }
     proxyUrl = /Proxy listening on (http:\/\/\S+)/.exec(out)?.[1]
+    proxyFailure = /Proxy not listening: (.*)/.exec(out)?.[1]
     dashboardUrl = /Dashboard: (http:\/\/\S+)/.exec(out)?.[1]
     await new Promise((r) => setTimeout(r, 50))
   }
   return {
-    proxyUrl,
+    proxyUrl: proxyUrl ?? '',
+    proxyFailure: proxyFailure ?? null,
     dashboardUrl,
     child,
     output: () => out,

@@ -8,6 +8,7 @@ import { HistoryBanner } from './components/history-banner'
 import { HistoryView } from './components/history-view'
 import { LoadPanel } from './components/load-panel'
 import { LoadingState } from './components/loading-state'
+import { ProxyBanner } from './components/proxy-banner'
 import { ServicesSection } from './components/services-section'
 import { selectHasSnapshot, useFleet } from './stores/fleet-store'
 import { useView } from './stores/view-store'
@@ -20,6 +21,7 @@ export function App(): React.JSX.Element {
       <div className="top">
         <AppHeader />
         <ConnectionBanner />
+        <ProxyBanner />
         <HistoryBanner />
       </div>
       {!hasSnapshot ? (

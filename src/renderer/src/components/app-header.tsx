@@ -24,8 +24,9 @@ export function AppHeader(): React.JSX.Element {
           ) : proxy.url ? (
             <span className="mono">{proxy.url}</span>
           ) : (
+            // The banner below the header says why, in full.
             <span className="text-error" title={proxy.error ?? undefined}>
-              not listening{proxy.error ? ` — ${proxy.error}` : ''}
+              not listening
             </span>
           )}
         </HeaderStat>
