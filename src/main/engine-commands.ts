@@ -110,6 +110,17 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
       const ready = engine.snapshot().services.find((s) => s.name === req.service)?.ready ?? 0
       return engine.autoscale.view(req.service, ready)
     },
+    setBalancing: async ({ service, strategy }) => {
+      if (service !== null && !engine.config.services.some((s) => s.name === service)) {
+        const known = engine.config.services.map((s) => s.name).join(', ') || 'none'
+        throw new PrescalError('INVALID_ARGUMENT', `Unknown service "${service}" (configured: ${known}).`)
+      }
+      engine.setBalancing(service, strategy)
+      const what = service === null ? 'static backends' : service
+      const message = `${what}: requests now spread by ${strategy} (until the app restarts; set \`balancing\` in the config to keep it)`
+      engine.events.add('proxy.balancing', 'info', message, service === null ? {} : { service })
+      return { ok: true as const, message }
+    },
     whatIf: async (req) => engine.autoscale.whatIf(req),
     startLoad: async ({ profile, path }) => engine.autoscale.startLoad(profile, path),
     stopLoad: () => engine.autoscale.stopLoad(),

@@ -8,6 +8,7 @@ import type { Config } from './config/config-schema'
 import { parseHostPort } from './config/config-schema'
 import { DockerFleet } from './fleet/docker-fleet'
 import { ServiceScaler } from './fleet/service-scaler'
+import { ActiveHealth } from './poller/active-health'
 import { ScrapeLoop, type HealthTransition } from './poller/scrape-loop'
 import { BackendPool } from './proxy/backend-pool'
 import { ProxyServer, type BackendTickStats } from './proxy/proxy-server'
@@ -22,6 +23,7 @@ import { defaultDataDir } from './config/config-loader'
 import { describeListenFailure } from './config/listen-failure'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import type { BalancingName } from '../shared/balancing'
 import type { CommandHandlers } from '../shared/channels'
 import { toWireError } from '../shared/errors'
 import type {
@@ -80,13 +82,15 @@ export class Engine {
   private readonly tickMs: number
   private readonly proxy: ProxyServer
   private readonly poller: ScrapeLoop
+  /** Backends whose config sets `healthCheck`: their health comes from here, not the scrape. */
+  private readonly checks: ActiveHealth
   private readonly series = new SeriesBuffer(900)
   private readonly snapshotListeners = new Set<SnapshotListener>()
   private readonly recorder: HistoryRecorder | null
   private readonly statsInFlight = new Set<string>()
   /** Containers the scaler saw answer before the fleet listed them; ready as soon as they are. */
   private readonly readyHints = new Set<string>()
-  private proxyView: ProxyView = { url: null, error: null, rps: 0, inFlight: 0, totalRequests: 0 }
+  private proxyView: ProxyView = { url: null, error: null, rps: 0, inFlight: 0, totalRequests: 0, balancing: 'round-robin' }
   private dockerView: DockerView = { status: 'connecting', message: null, version: null }
   private last: Snapshot | null = null
   private tickTimer: NodeJS.Timeout | null = null
@@ -119,10 +123,13 @@ export class Engine {
     this.poller = new ScrapeLoop({
       ...this.config.poll,
       now: this.now,
-      onTransition: (t) => this.onHealthTransition(t),
+      onTransition: (t) => this.onHealthTransition(t, 'scrape'),
       onCounterReset: (id) =>
         this.events.add('backend.counter_reset', 'info', `${this.nameOf(id)} restarted (CPU counter reset); no CPU sample this tick`, { backendId: id })
     })
+    this.checks = new ActiveHealth((t) => this.onHealthTransition(t, 'check'), this.now)
+    this.proxyView.balancing = this.config.proxy.balancing
+    for (const s of this.config.services) this.pool.setBalancing(s.name, s.balancing ?? this.config.proxy.balancing)
     this.fleet = new DockerFleet({
       host: this.config.docker.host,
       callTimeoutMs: this.config.docker.callTimeoutMs,
@@ -185,6 +192,7 @@ export class Engine {
     }
     this.applyMembership()
     this.poller.start()
+    this.checks.start()
     this.fleet.start()
     this.tickTimer = setInterval(() => this.tick(), this.tickMs)
   }
@@ -221,6 +229,7 @@ export class Engine {
     await this.autoscale.close()
     await this.fleet.close()
     await this.poller.close()
+    await this.checks.close()
     await this.proxy.close()
     this.recorder?.close()
   }
@@ -262,22 +271,31 @@ export class Engine {
     }
   }
 
+  /** The proxy's strategy for a service's replicas, or (null) for the static backends. */
+  setBalancing(service: string | null, strategy: BalancingName): void {
+    this.pool.setBalancing(service ?? '', strategy)
+    if (service === null) this.proxyView.balancing = strategy
+  }
+
   private applyMembership(): void {
     const targets = []
+    const checked = []
     for (const r of this.registry.all()) {
       if (!this.registry.isActive(r)) {
         if (this.pool.has(r.id)) this.pool.remove(r.id)
         continue
       }
       targets.push({ id: r.id, host: r.host!, port: r.port!, path: r.metricsPath })
+      if (r.healthCheck !== null) checked.push({ id: r.id, host: r.host!, port: r.port!, check: r.healthCheck })
       // Containers of a service the config does not name are shown and polled, never routed to:
       // the config decides what the endpoint serves.
       if (r.source === 'container' && !this.config.services.some((s) => s.name === r.service)) continue
-      this.pool.upsert({ id: r.id, host: r.host!, port: r.port!, weight: r.weight })
+      this.pool.upsert({ id: r.id, host: r.host!, port: r.port!, weight: r.weight, group: r.service ?? '' })
       this.pool.setReady(r.id, r.ready)
       this.pool.setDraining(r.id, r.draining)
     }
     this.poller.setTargets(targets)
+    this.checks.setTargets(checked)
   }
 
   private applyInitialReplicas(): void {
@@ -291,9 +309,10 @@ export class Engine {
     }
   }
 
-  private onHealthTransition(t: HealthTransition): void {
+  /** `source`: who reported it; only the one that decides this backend's health counts. */
+  private onHealthTransition(t: HealthTransition, source: BackendView['healthSource']): void {
     const r = this.registry.get(t.id)
-    if (!r) return
+    if (!r || (r.healthCheck !== null ? 'check' : 'scrape') !== source) return
     this.pool.setUp(t.id, t.to !== 'down')
     if (t.to === 'up') {
       r.ready = true
@@ -372,7 +391,8 @@ export class Engine {
           ready,
           phase: state.phase,
           message: state.message,
-          autoscale: this.autoscale.view(s.name, ready)
+          autoscale: this.autoscale.view(s.name, ready),
+          balancing: this.pool.balancingOf(s.name) ?? this.config.proxy.balancing
         }
       }),
       docker: { ...this.dockerView },
@@ -384,8 +404,10 @@ export class Engine {
   private backendView(r: BackendRecord, t: BackendTickStats): BackendView {
     const active = this.registry.isActive(r)
     const m = active ? this.poller.state(r.id) : undefined
-    let health: BackendView['health'] = m?.health ?? 'unknown'
-    let healthReason = m?.healthReason ?? null
+    const healthSource: BackendView['healthSource'] = r.healthCheck !== null ? 'check' : 'scrape'
+    const h = healthSource === 'check' ? (active ? this.checks.state(r.id) : undefined) : m
+    let health: BackendView['health'] = h?.health ?? 'unknown'
+    let healthReason = h?.healthReason ?? null
     if (!active && r.source === 'container') {
       health = 'down'
       healthReason = `container ${r.containerState ?? 'gone'}`
@@ -403,7 +425,7 @@ export class Engine {
       containerState: r.containerState,
       health,
       healthReason,
-      failureReason: active ? (m?.failureReason ?? null) : null,
+      failureReason: active ? (h?.failureReason ?? null) : null,
       ready: r.ready && active,
       draining: r.draining,
       rps: t.count * (1000 / this.tickMs),
@@ -413,7 +435,8 @@ export class Engine {
       latencyMs: t.latencyMs,
       cpuPercent,
       memoryBytes,
-      metricsSource: !m ? 'none' : m.hasMetrics ? 'prometheus' : fromDocker ? 'docker' : 'none'
+      metricsSource: !m ? 'none' : m.hasMetrics ? 'prometheus' : fromDocker ? 'docker' : 'none',
+      healthSource
     }
   }
 

@@ -31,6 +31,7 @@ export const commandNames = [
   'historyBackends',
   'exportHistoryCsv',
   'setAutoscale',
+  'setBalancing',
   'whatIf',
   'startLoad',
   'stopLoad'
@@ -54,6 +55,7 @@ export interface CommandResponses {
   historyBackends: HistoryBackendView[]
   exportHistoryCsv: CsvExport
   setAutoscale: AutoscaleView
+  setBalancing: ActionResult
   whatIf: WhatIfResultView
   startLoad: LoadStatsView
   stopLoad: LoadStatsView

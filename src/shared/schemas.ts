@@ -6,6 +6,7 @@ import { z } from 'zod'
 import type { CommandName } from './channels'
 import { historyMetrics } from './history'
 import { autoscaleModes } from './autoscale'
+import { balancingNames } from './balancing'
 import { loadProfileSchema } from './load-profile'
 
 export const MAX_REPLICAS = 20
@@ -60,6 +61,13 @@ export const commandSchemas = {
     .object({ ...historyRange, metrics: z.array(z.enum(historyMetrics)).min(1).max(historyMetrics.length).optional() })
     .strict()
     .refine(ordered, orderedMessage),
+  /** `service` null: the static backends. Applies until the app restarts (the config file is not changed). */
+  setBalancing: z
+    .object({
+      service: z.string().min(1).max(64).nullable(),
+      strategy: z.enum(balancingNames)
+    })
+    .strict(),
   setAutoscale: z
     .object({
       service: z.string().min(1).max(64),

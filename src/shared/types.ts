@@ -1,5 +1,6 @@
 import type { HistoryStatusView } from './history'
 import type { AutoscaleView, LoadStatsView } from './autoscale'
+import type { BalancingName } from './balancing'
 
 /**
  * The data the engine hands to every window: one Snapshot per tick (current values only, never
@@ -74,6 +75,8 @@ export interface BackendView {
   cpuPercent: number | null
   memoryBytes: number | null
   metricsSource: MetricsSource
+  /** What decides `health`: the metrics scrape, or the active health check the config sets. */
+  healthSource: 'scrape' | 'check'
 }
 
 export type ScalePhase = 'idle' | 'scaling' | 'failed'
@@ -92,6 +95,8 @@ export interface ServiceView {
   /** Progress or failure text while scaling, e.g. "2/3 ready". */
   message: string | null
   autoscale: AutoscaleView
+  /** How the proxy spreads requests over this service's replicas. */
+  balancing: BalancingName
 }
 
 export type DockerStatus = 'connecting' | 'connected' | 'unavailable'
@@ -110,6 +115,8 @@ export interface ProxyView {
   rps: number
   inFlight: number
   totalRequests: number
+  /** How the proxy spreads requests over the static backends (and services without their own). */
+  balancing: BalancingName
 }
 
 export interface Snapshot {
@@ -144,6 +151,7 @@ export type EventKind =
   | 'docker.connected'
   | 'docker.unavailable'
   | 'proxy.error'
+  | 'proxy.balancing'
   | 'history.failing'
   | 'autoscale.decision'
   | 'load.started'

@@ -3,6 +3,7 @@
  * config; a bad key is reported with its path (e.g. `services[0].containerPort`).
  */
 import { z } from 'zod'
+import { balancingNames } from '../../shared/balancing'
 
 const hostPort = z
   .string()
@@ -14,6 +15,27 @@ const hostPort = z
 
 const httpPath = z.string().regex(/^\/[^\s]*$/, 'must be a path starting with /')
 
+const statusRange = z.union([
+  z.number().int().min(100).max(599),
+  z.string().regex(/^[1-5]\d\d-[1-5]\d\d$/, 'must be a status code or a range like "200-399"')
+])
+
+/**
+ * Optional active health check (per service, or per static backend). Without one, the metrics
+ * scrape is the health check. Defaults and their reasons are in README.md.
+ */
+const healthCheckDefaults = { path: '/', intervalMs: 2_000, timeoutMs: 1_000, healthyStatuses: ['200-399'], failuresBeforeDown: 3 }
+const healthCheck = z
+  .object({
+    path: httpPath.default(healthCheckDefaults.path),
+    intervalMs: z.number().int().min(100).max(600_000).default(healthCheckDefaults.intervalMs),
+    timeoutMs: z.number().int().min(10).max(60_000).default(healthCheckDefaults.timeoutMs),
+    healthyStatuses: z.array(statusRange).min(1).default(healthCheckDefaults.healthyStatuses),
+    failuresBeforeDown: z.number().int().min(1).max(100).default(healthCheckDefaults.failuresBeforeDown)
+  })
+  .strict()
+  .refine((h) => h.timeoutMs <= h.intervalMs, { message: 'timeoutMs must not exceed intervalMs', path: ['timeoutMs'] })
+
 const staticBackend = z.union([
   hostPort.transform((address) => ({ address, metricsPath: '/metrics', weight: 1 })),
   z
@@ -21,7 +43,8 @@ const staticBackend = z.union([
       address: hostPort,
       metricsPath: httpPath.default('/metrics'),
       /** Share of traffic with `proxy.balancing: weighted` (relative to the others). */
-      weight: z.number().int().min(1).max(1000).default(1)
+      weight: z.number().int().min(1).max(1000).default(1),
+      healthCheck: healthCheck.optional()
     })
     .strict()
 ])
@@ -69,8 +92,11 @@ const service = z
     /** Path probed before a new replica joins the pool. */
     readyPath: httpPath.default('/'),
     readyTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
-    /** Share of traffic per replica with `proxy.balancing: weighted`. */
+    /** Share of traffic per replica with `balancing: weighted`. */
     weight: z.number().int().min(1).max(1000).default(1),
+    /** How requests are spread over this service's replicas; default `proxy.balancing`. */
+    balancing: z.enum(balancingNames).optional(),
+    healthCheck: healthCheck.optional(),
     autoscale: autoscaleSchema.default(autoscaleDefaults)
   })
   .strict()
@@ -102,7 +128,7 @@ export const configSchema = z
          * cost. p2c-latency: follows the faster backends (EWMA) without herding. weighted: uses each
          * backend's `weight` (mixed machine sizes).
          */
-        balancing: z.enum(['round-robin', 'least-connections', 'p2c-latency', 'weighted']).default('round-robin'),
+        balancing: z.enum(balancingNames).default('round-robin'),
         /**
          * Idle upstream keep-alive sockets are dropped after this: below the 5 s keep-alive timeout
          * of node:http (and most) backends, so we close first and never write into a socket the
@@ -210,6 +236,20 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>
 export type ServiceConfig = Config['services'][number]
 export type StaticBackendConfig = Config['backends'][number]
+export type HealthCheckConfig = NonNullable<ServiceConfig['healthCheck']>
+
+/** Whether `status` is one of a health check's healthy statuses (codes or "lo-hi" ranges). */
+export function isHealthyStatus(healthy: HealthCheckConfig['healthyStatuses'], status: number): boolean {
+  for (const h of healthy) {
+    if (typeof h === 'number') {
+      if (h === status) return true
+      continue
+    }
+    const [lo, hi] = h.split('-').map(Number) as [number, number]
+    if (status >= lo && status <= hi) return true
+  }
+  return false
+}
 
 export function parseHostPort(s: string): { host: string; port: number } {
   const i = s.lastIndexOf(':')

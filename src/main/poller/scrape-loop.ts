@@ -65,6 +65,11 @@ export interface ScrapeLoopOptions {
   onTransition?: (t: HealthTransition) => void
   /** CPU counter went backwards (process restarted). */
   onCounterReset?: (id: string) => void
+  /**
+   * An active health check instead of a metrics scrape: the path's status alone decides health
+   * (see ScrapeOptions.judgeStatus); CPU and memory stay null.
+   */
+  healthyStatus?: (status: number) => boolean
 }
 
 interface Slot {
@@ -181,8 +186,8 @@ export class ScrapeLoop {
     const abort = new AbortController()
     slot.abort = abort
     const startedAt = performance.now()
-    const { timeoutMs, maxBodyBytes, intervalMs } = this.opts
-    const run = scrapeOnce(slot.target, { timeoutMs, maxBodyBytes, signal: abort.signal }).then(
+    const { timeoutMs, maxBodyBytes, intervalMs, healthyStatus } = this.opts
+    const run = scrapeOnce(slot.target, { timeoutMs, maxBodyBytes, signal: abort.signal, judgeStatus: healthyStatus }).then(
       (outcome) => {
         this.inFlight.delete(run)
         if (slot.retired) return
@@ -211,9 +216,11 @@ export class ScrapeLoop {
     const down = observation.ok ? null : observation
     const message = down
       ? `${down.reason}: ${down.message}`
-      : slot.hasMetrics
-        ? 'metrics scrape succeeded'
-        : `answered on ${slot.target.path} without process metrics`
+      : this.opts.healthyStatus !== undefined
+        ? `health check ${slot.target.path} passed`
+        : slot.hasMetrics
+          ? 'metrics scrape succeeded'
+          : `answered on ${slot.target.path} without process metrics`
     const listener = this.opts.onTransition
     const event: HealthTransition = {
       id: slot.target.id,

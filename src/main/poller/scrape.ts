@@ -25,6 +25,11 @@ export interface ScrapeOptions {
   maxBodyBytes: number
   /** Aborting settles the scrape at once with reason 'connection_error' and message 'aborted'. */
   signal?: AbortSignal
+  /**
+   * A health check instead of a scrape: the status alone decides (healthy: `ok` with a null
+   * body, else 'bad_status'), at the response headers; the body is never read.
+   */
+  judgeStatus?: (status: number) => boolean
 }
 
 /**
@@ -123,6 +128,10 @@ export function scrapeOnce(target: ScrapeEndpoint, opts: ScrapeOptions): Promise
         finish(failure('connection_error', 'connection closed before the body was complete'))
       )
       const status = response.statusCode ?? 0
+      if (opts.judgeStatus !== undefined) {
+        if (opts.judgeStatus(status)) return finish({ ok: true, status, body: null })
+        return finish(failure('bad_status', `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`))
+      }
       if (status === 404) return finish({ ok: true, status, body: null })
       if (status < 200 || status > 299) {
         const text = response.statusMessage ? ` ${response.statusMessage}` : ''

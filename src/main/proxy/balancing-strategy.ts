@@ -11,6 +11,4 @@ export interface BalancingStrategy {
   observe?(id: string, latencyMs: number): void
 }
 
-/** `proxy.balancing` in the config. */
-export const balancingNames = ['round-robin', 'least-connections', 'p2c-latency', 'weighted'] as const
-export type BalancingName = (typeof balancingNames)[number]
+export { balancingNames, type BalancingName } from '../../shared/balancing'

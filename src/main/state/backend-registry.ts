@@ -3,7 +3,7 @@
  * `prescal.service`. Like Traefik's provider, it is rebuilt from a full container list on every
  * change rather than patched; this file does no I/O.
  */
-import type { StaticBackendConfig, ServiceConfig } from '../config/config-schema'
+import type { HealthCheckConfig, StaticBackendConfig, ServiceConfig } from '../config/config-schema'
 import { parseHostPort } from '../config/config-schema'
 import type { FleetContainer } from '../fleet/docker-fleet'
 import type { BackendSource, ContainerState, StatusCounts } from '../../shared/types'
@@ -18,6 +18,8 @@ export interface BackendRecord {
   port: number | null
   metricsPath: string
   weight: number
+  /** Active health check from the config; null: the metrics scrape is the health check. */
+  healthCheck: HealthCheckConfig | null
   containerState: ContainerState | null
   /** Answered at least once since it (re)started: only then may the proxy use it. */
   ready: boolean
@@ -53,6 +55,7 @@ export class BackendRegistry {
         port,
         metricsPath: s.metricsPath,
         weight: s.weight,
+        healthCheck: ('healthCheck' in s ? s.healthCheck : undefined) ?? null,
         containerState: null,
         ready: false,
         draining: false,
@@ -113,6 +116,7 @@ export class BackendRegistry {
         port: running ? c.hostPort : null,
         metricsPath: service?.metricsPath ?? '/metrics',
         weight: service?.weight ?? 1,
+        healthCheck: service?.healthCheck ?? null,
         containerState: c.state,
         ready: false,
         draining: false,

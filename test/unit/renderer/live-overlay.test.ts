@@ -24,7 +24,8 @@ function service(name: string, autoscale: Partial<AutoscaleView>): ServiceView {
       capacityLineRps: 100,
       lastDecision: null,
       ...autoscale
-    }
+    },
+    balancing: 'round-robin'
   }
 }
 

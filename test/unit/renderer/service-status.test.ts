@@ -13,6 +13,7 @@ const svc = (over: Partial<ServiceView> = {}): ServiceView => ({
   phase: 'idle',
   message: null,
   autoscale: autoscaleOff,
+  balancing: 'round-robin',
   ...over
 })
 const scaleEvent: EngineEvent = { seq: 1, at: 1, kind: 'scale.progress', level: 'info', message: 'demo: 1/3 ready', service: 'demo' }

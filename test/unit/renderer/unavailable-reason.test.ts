@@ -23,6 +23,7 @@ const backend = (over: Partial<BackendView> = {}): BackendView => ({
   cpuPercent: 1,
   memoryBytes: 1,
   metricsSource: 'prometheus',
+  healthSource: 'scrape',
   ...over
 })
 

@@ -25,17 +25,18 @@ const backend = (over: Partial<BackendView>): BackendView => ({
   cpuPercent: 25.5,
   memoryBytes: 1048576,
   metricsSource: 'prometheus',
+  healthSource: 'scrape',
   ...over
 })
 
 const snapshot: Snapshot = {
   at: 0,
-  proxy: { url: 'http://127.0.0.1:8080', error: null, rps: 12, inFlight: 4, totalRequests: 106 },
+  proxy: { url: 'http://127.0.0.1:8080', error: null, rps: 12, inFlight: 4, totalRequests: 106, balancing: 'round-robin' },
   backends: [
     backend({}),
     backend({ id: 'c:abc', name: 'web "quoted"\\1', service: 'demo', health: 'down', cpuPercent: null, memoryBytes: null })
   ],
-  services: [{ name: 'demo', image: 'x', containerPort: 3000, desired: 3, running: 2, ready: 1, phase: 'idle', message: null, autoscale: autoscaleOff }],
+  services: [{ name: 'demo', image: 'x', containerPort: 3000, desired: 3, running: 2, ready: 1, phase: 'idle', message: null, autoscale: autoscaleOff, balancing: 'round-robin' }],
   docker: { status: 'connected', message: null, version: '20.10' },
   history: null,
   load: { running: false, profile: null, startedAt: null, targetRps: 0, achievedRps: 0, sent: 0, ok: 0, errors: 0, errorsByKind: {}, latencyMs: { p50: null, p95: null, p99: null } }

@@ -275,3 +275,34 @@ describe('scrapeOnce against real loopback servers', () => {
     await probe.check()
   })
 })
+
+describe('scrapeOnce as an active health check (judgeStatus)', () => {
+  const healthy = (s: number): boolean => s >= 200 && s <= 399
+  it.each([
+    { desc: '200 is healthy', status: 200, expected: 'ok 200' },
+    { desc: 'a redirect is healthy in 200-399', status: 301, expected: 'ok 301' },
+    { desc: '404 is not (unlike a metrics scrape)', status: 404, expected: 'bad_status' },
+    { desc: '503 is not', status: 503, expected: 'bad_status' }
+  ])('$desc', async ({ status, expected }) => {
+    const server = await serve(startHttpServer((_req, res) => {
+      res.statusCode = status
+      res.end()
+    }))
+    const probe = await leakProbe(server)
+    const outcome = await scrapeOnce(target(server.port, '/healthz'), { timeoutMs: LONG, maxBodyBytes: 1024, judgeStatus: healthy })
+    expect(outcome.ok ? `ok ${outcome.status}` : outcome.reason).toBe(expected)
+    if (outcome.ok) expect(outcome.body).toBeNull()
+    await probe.check()
+  })
+
+  it('decides at the headers: a body far over the cap is never read', async () => {
+    const server = await serve(startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-length': String(50 * 1024 * 1024) })
+      res.write(Buffer.alloc(64 * 1024))
+    }))
+    const probe = await leakProbe(server)
+    const outcome = await scrapeOnce(target(server.port, '/healthz'), { timeoutMs: LONG, maxBodyBytes: 1024, judgeStatus: healthy })
+    expect(outcome.ok).toBe(true)
+    await probe.check()
+  })
+})

@@ -1,0 +1,114 @@
+/**
+ * The engine with a real proxy and poller, no Docker needed: a static backend with an active
+ * health check is judged by its check, not by its metrics scrape; balancing can be changed
+ * from the contract.
+ */
+import { createServer, type Server } from 'node:http'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../../src/main/config/config-loader'
+import { Engine } from '../../../src/main/engine'
+import { httpGet } from '../../helpers/http-client'
+
+const dir = mkdtempSync(join(tmpdir(), 'prescal-health-'))
+const servers: Server[] = []
+let checkedHealthz = 200
+
+/** A backend answering its name on `/`, valid metrics on /metrics, and `healthz()` on /healthz. */
+async function backend(name: string, healthz: () => number): Promise<number> {
+  const s = createServer((req, res) => {
+    if (req.url === '/metrics') res.end('process_resident_memory_bytes 1000\n')
+    else if (req.url === '/healthz') {
+      res.statusCode = healthz()
+      res.end()
+    } else res.end(name)
+  })
+  servers.push(s)
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  return (s.address() as { port: number }).port
+}
+
+let checkedPort = 0
+let plainPort = 0
+
+beforeAll(async () => {
+  checkedPort = await backend('checked', () => checkedHealthz)
+  plainPort = await backend('plain', () => 500)
+})
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))))
+})
+
+async function served(url: string, n: number): Promise<string[]> {
+  const out: string[] = []
+  for (let i = 0; i < n; i++) out.push((await httpGet(`${url}/`)).body)
+  return out
+}
+
+describe('engine active health checks and balancing', () => {
+  it('a failing check takes a backend out though its metrics scrape is fine, and a passing one brings it back', async () => {
+    const config = parseConfig(
+      `listen: 127.0.0.1:0
+poll: { intervalMs: 200, timeoutMs: 150 }
+backends:
+  - { address: 127.0.0.1:${checkedPort}, healthCheck: { path: /healthz, intervalMs: 150, timeoutMs: 100, failuresBeforeDown: 2 } }
+  - 127.0.0.1:${plainPort}
+docker: { host: "unix://${dir}/no-docker.sock", callTimeoutMs: 500 }
+history: { enabled: false }
+`,
+      'test.yaml'
+    )
+    const engine = new Engine({ config, tickMs: 100 })
+    await engine.start()
+    try {
+      const url = engine.proxyUrl()!
+      const view = () => engine.snapshot().backends.find((b) => b.id === `s:127.0.0.1:${checkedPort}`)!
+      await expect.poll(() => engine.snapshot().backends.every((b) => b.health === 'up'), { timeout: 5000 }).toBe(true)
+      expect(view().healthSource).toBe('check')
+      expect(new Set(await served(url, 10))).toEqual(new Set(['checked', 'plain']))
+
+      checkedHealthz = 503
+      await expect.poll(() => view().health, { timeout: 5000 }).toBe('down')
+      expect(view().healthReason).toMatch(/bad_status: HTTP 503/)
+      expect(view().metricsSource).toBe('prometheus') // the scrape still works; it does not decide
+      expect(new Set(await served(url, 10))).toEqual(new Set(['plain']))
+      expect(engine.events.recent(100).some((e) => e.kind === 'backend.down' && e.message.includes('bad_status'))).toBe(true)
+
+      checkedHealthz = 204
+      await expect.poll(() => view().health, { timeout: 5000 }).toBe('up')
+      expect(new Set(await served(url, 10))).toEqual(new Set(['checked', 'plain']))
+    } finally {
+      await engine.close()
+    }
+  })
+
+  it('setBalancing changes a group\'s strategy and rejects unknown services', async () => {
+    const config = parseConfig(
+      `listen: 127.0.0.1:0
+backends: [127.0.0.1:${plainPort}]
+services: [{ name: api, image: x, containerPort: 3000, balancing: p2c-latency }]
+proxy: { balancing: weighted }
+docker: { host: "unix://${dir}/no-docker.sock", callTimeoutMs: 500 }
+history: { enabled: false }
+`,
+      'test.yaml'
+    )
+    const engine = new Engine({ config, tickMs: 100 })
+    await engine.start()
+    try {
+      expect(engine.snapshot().proxy.balancing).toBe('weighted')
+      expect(engine.snapshot().services[0]!.balancing).toBe('p2c-latency')
+      await engine.handlers.setBalancing({ service: null, strategy: 'least-connections' })
+      await engine.handlers.setBalancing({ service: 'api', strategy: 'round-robin' })
+      await expect.poll(() => engine.snapshot().proxy.balancing, { timeout: 2000 }).toBe('least-connections')
+      expect(engine.snapshot().services[0]!.balancing).toBe('round-robin')
+      expect(engine.events.recent(100).filter((e) => e.kind === 'proxy.balancing')).toHaveLength(2)
+      await expect(engine.handlers.setBalancing({ service: 'nope', strategy: 'weighted' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    } finally {
+      await engine.close()
+    }
+  })
+})
