@@ -64,6 +64,11 @@ export interface HistoryEventView {
 
 export interface HistoryBackendView {
   backendId: string
+  /**
+   * Its display name (container name, host:port) as last recorded, so a backend long gone keeps
+   * its name; null when history has none (recorded before names were stored).
+   */
+  name: string | null
   service: string | null
 }
 

@@ -1,14 +1,22 @@
 import type { HistoryResult, Metric } from './history-types'
 
 /**
- * CSV layout of an export: `time_ms,time_iso,backend_id,service,<metrics...>`, one row per grid
+ * CSV layout of an export: `time_ms,time_iso,backend_id,backend_name,service,<metrics...>`, one
+ * row per grid
  * timestamp and backend that has at least one value there (all-gap rows are left out; a gap inside
  * a row is an empty cell, never 0). RFC 4180 quoting; a text cell that a spreadsheet would run as
  * a formula (starting with = + - @) is prefixed with a quote.
  */
 
+/** What a row says about its backend besides the id; null is an empty cell. */
+export interface CsvBackendLabels {
+  /** Container name or host:port, as last recorded (empty for backends recorded before names were). */
+  name: string | null
+  service: string | null
+}
+
 export function csvHeader(metrics: readonly Metric[]): string {
-  return ['time_ms', 'time_iso', 'backend_id', 'service', ...metrics].join(',') + '\r\n'
+  return ['time_ms', 'time_iso', 'backend_id', 'backend_name', 'service', ...metrics].join(',') + '\r\n'
 }
 
 export function csvText(s: string | null): string {
@@ -21,7 +29,7 @@ export function csvText(s: string | null): string {
 export function* csvRows(
   result: HistoryResult,
   metrics: readonly Metric[],
-  serviceOf: (backendId: string) => string | null
+  labelsOf: (backendId: string) => CsvBackendLabels
 ): Generator<string> {
   // series are grouped per backend in `metrics` order; index them once.
   const byBackend = new Map<string, (number | null)[][]>()
@@ -34,10 +42,10 @@ export function* csvRows(
     cols[metrics.indexOf(s.metric)] = s.v
   }
   const t = result.series[0]?.t ?? []
-  const backends = [...byBackend.entries()].map(([id, cols]) => ({
-    prefix: `${csvText(id)},${csvText(serviceOf(id))}`,
-    cols
-  }))
+  const backends = [...byBackend.entries()].map(([id, cols]) => {
+    const labels = labelsOf(id)
+    return { prefix: `${csvText(id)},${csvText(labels.name)},${csvText(labels.service)}`, cols }
+  })
   for (let i = 0; i < t.length; i++) {
     const ti = t[i] as number
     const time = `${ti},${new Date(ti).toISOString()}`

@@ -34,7 +34,9 @@ export function openConnection(
     try {
       ro = open(path, true)
       configureConnection(ro, true)
-      if (readSchemaVersion(ro) !== schemaVersion) throw new Error('schema differs')
+      // An older schema can still be read (the reader copes); a newer one is unknown here.
+      const version = readSchemaVersion(ro)
+      if (version < 1 || version > schemaVersion) throw new Error('schema differs')
       return { conn: { db: ro, writable: false }, writeError: err }
     } catch {
       closeQuietly(ro)

@@ -12,6 +12,8 @@ export interface RegistryRow {
   key: number
   backendId: string
   service: string | null
+  /** Null when never recorded (a row from schema 1). */
+  name: string | null
 }
 
 export interface HeadRow {
@@ -31,8 +33,12 @@ export class HistoryReader {
   private readonly anyChunkStmt: StatementSync[]
   private readonly lastChunkStmt: StatementSync[]
   private readonly eventsStmt: StatementSync
+  private readonly registrySql: string
 
   constructor(private readonly db: DatabaseSync) {
+    // A file opened read-only cannot be migrated: one from schema 1 has no `name` column yet.
+    const hasName = db.prepare("SELECT 1 AS x FROM pragma_table_info('backends') WHERE name = 'name'").get() !== undefined
+    this.registrySql = `SELECT key, backend_id, service, ${hasName ? 'name' : 'NULL AS name'} FROM backends ORDER BY key`
     this.chunksStmt = chunkTables.map((t) =>
       db.prepare(`SELECT start_ms, data FROM ${t} WHERE backend_key = ? AND start_ms > ? AND start_ms <= ? ORDER BY start_ms`)
     )
@@ -47,9 +53,14 @@ export class HistoryReader {
 
   registry(): RegistryRow[] {
     return this.db
-      .prepare('SELECT key, backend_id, service FROM backends ORDER BY key')
+      .prepare(this.registrySql)
       .all()
-      .map((r) => ({ key: Number(r.key), backendId: String(r.backend_id), service: r.service === null ? null : String(r.service) }))
+      .map((r) => ({
+        key: Number(r.key),
+        backendId: String(r.backend_id),
+        service: r.service === null ? null : String(r.service),
+        name: r.name === null ? null : String(r.name)
+      }))
   }
 
   heads(): HeadRow[] {

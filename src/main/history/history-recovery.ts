@@ -19,10 +19,11 @@ export function adoptKeys(reader: HistoryReader, series: Map<string, BackendSeri
   for (const row of reader.registry()) {
     let s = series.get(row.backendId)
     if (s === undefined) {
-      s = newSeries(row.backendId, row.service, row.key)
+      s = newSeries(row.backendId, row.service, row.key, row.name)
       series.set(row.backendId, s)
     } else {
       s.key = row.key
+      s.name ??= row.name
     }
     inFile.add(s)
     next = Math.max(next, row.key + 1)

@@ -6,7 +6,9 @@ import type { DatabaseSync } from 'node:sqlite'
  * later release appends a migration and never edits an old one.
  *
  * Tables:
- * - `backends`: integer key per backend id (chunks store the key, not the string), last service.
+ * - `backends`: integer key per backend id (chunks store the key, not the string), its last service
+ *   and last display name (container name or host:port), so history can name backends long gone.
+ *   `name` came with schema 2; rows last written by schema 1 have none.
  * - `chunk_raw`, `chunk_1m`, `chunk_1h`: one row per backend per chunk window (1 min, 1 h, 1 day)
  *   holding a packed column blob (see chunk-codec.ts). Rowid tables on purpose: rows are ~1 KB and
  *   a WITHOUT ROWID table would spill such rows to overflow pages.
@@ -45,7 +47,9 @@ const migrations: readonly string[] = [
     id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, level TEXT NOT NULL,
     message TEXT NOT NULL, backend_id TEXT, service TEXT);
   CREATE INDEX events_by_at ON events (at);
-  `
+  `,
+  // 2: display names, so a removed container is still "prescal-demo-2baba7" in History and CSV.
+  `ALTER TABLE backends ADD COLUMN name TEXT;`
 ]
 
 export const schemaVersion = migrations.length

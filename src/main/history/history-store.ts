@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { isPrescalError, PrescalError } from '../../shared/errors'
-import { csvHeader, csvRows } from './csv-format'
+import { csvHeader, csvRows, type CsvBackendLabels } from './csv-format'
 import { closeQuietly, defaultOpenDatabase, describeWriteFailure, openConnection } from './history-connection'
 import { HistoryReader } from './history-reader'
 import type {
@@ -111,7 +111,7 @@ export class HistoryStore {
       for (const s of this.series.values()) retireDue(s, at, this.seals)
       for (const row of backends) {
         if (typeof row.backendId !== 'string' || row.backendId === '') continue
-        const s = this.seriesFor(row.backendId, row.service ?? null)
+        const s = this.seriesFor(row.backendId, row.service ?? null, row.name ?? null)
         // Chunks are immutable once sealed: a sample older than the newest one (clock set back) is dropped.
         if (at <= s.lastAt) continue
         if (appendPoint(s, 0, at, sampleToRaw(row), this.seals)) s.lastAt = at
@@ -162,13 +162,13 @@ export class HistoryStore {
     return [...stored, ...pending].sort((a, b) => b.at - a.at).slice(0, n)
   }
 
-  /** Backends with at least one stored point in [from, to], with their last known service. */
+  /** Backends with at least one stored point in [from, to], with their last known service and name. */
   backendsInRange(from: number, to: number): BackendInRange[] {
     this.assertOpen()
     return this.read(() =>
       [...this.series.values()]
         .filter((s) => hasPoints(this.reader, this.journal, s, from, to))
-        .map((s) => ({ backendId: s.id, service: s.service }))
+        .map((s) => ({ backendId: s.id, name: s.name, service: s.service }))
     )
   }
 
@@ -177,7 +177,11 @@ export class HistoryStore {
     const result = this.query(q)
     write(csvHeader(q.metrics))
     let buf = ''
-    for (const row of csvRows(result, q.metrics, (id) => this.series.get(id)?.service ?? null)) {
+    const labelsOf = (id: string): CsvBackendLabels => {
+      const s = this.series.get(id)
+      return { name: s?.name ?? null, service: s?.service ?? null }
+    }
+    for (const row of csvRows(result, q.metrics, labelsOf)) {
       buf += row
       if (buf.length >= 65_536) {
         write(buf)
@@ -241,14 +245,15 @@ export class HistoryStore {
     }
   }
 
-  private seriesFor(id: string, service: string | null): BackendSeries {
+  private seriesFor(id: string, service: string | null, name: string | null): BackendSeries {
     let s = this.series.get(id)
     if (s === undefined) {
-      s = newSeries(id, service, this.nextKey++)
+      s = newSeries(id, service, this.nextKey++, name)
       this.series.set(id, s)
       this.journal.backend(s)
-    } else if (s.service !== service) {
+    } else if (s.service !== service || (name !== null && s.name !== name)) {
       s.service = service
+      s.name = name ?? s.name
       this.journal.backend(s)
     }
     return s

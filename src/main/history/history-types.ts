@@ -4,6 +4,8 @@ import type { DatabaseSync } from 'node:sqlite'
 export interface BackendSampleRow {
   backendId: string
   service: string | null
+  /** Display name (container name, host:port). Absent or null keeps the last one recorded. */
+  name?: string | null
   rps: number
   s2xx: number
   s3xx: number

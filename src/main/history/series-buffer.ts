@@ -41,6 +41,8 @@ export interface OpenChunk {
 export interface BackendSeries {
   id: string
   service: string | null
+  /** Last display name (container name, host:port); null when never recorded. */
+  name: string | null
   key: number
   /** Newest raw timestamp accepted; older or equal samples are dropped (clock went back). */
   lastAt: number
@@ -58,8 +60,8 @@ export interface ChunkSink {
   chunk(level: number, s: BackendSeries, start: number, n: number, data: Uint8Array): void
 }
 
-export function newSeries(id: string, service: string | null, key: number): BackendSeries {
-  return { id, service, key, lastAt: -Infinity, open: levels.map(() => null), closing: levels.map(() => null) }
+export function newSeries(id: string, service: string | null, key: number, name: string | null = null): BackendSeries {
+  return { id, service, name, key, lastAt: -Infinity, open: levels.map(() => null), closing: levels.map(() => null) }
 }
 
 function floorTo(t: number, step: number): number {

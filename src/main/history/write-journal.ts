@@ -195,8 +195,8 @@ export class WriteJournal implements ChunkSink {
 function prepare(db: DatabaseSync): Statements {
   return {
     upsertBackend: db.prepare(
-      'INSERT INTO backends (key, backend_id, service) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (key) DO UPDATE SET service = excluded.service'
+      'INSERT INTO backends (key, backend_id, service, name) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (key) DO UPDATE SET service = excluded.service, name = excluded.name'
     ),
     insertHead: db.prepare('INSERT OR REPLACE INTO head (level, backend_key, at, data) VALUES (?, ?, ?, ?)'),
     deleteHead: db.prepare('DELETE FROM head WHERE level = ? AND at < ?'),
@@ -222,7 +222,7 @@ function prepare(db: DatabaseSync): Statements {
 function apply(st: Statements, op: Op): void {
   switch (op.kind) {
     case 'backend':
-      st.upsertBackend.run(op.s.key, op.s.id, op.s.service)
+      st.upsertBackend.run(op.s.key, op.s.id, op.s.service, op.s.name)
       return
     case 'head':
       st.insertHead.run(op.level, op.s.key, op.at, op.data)

@@ -26,6 +26,7 @@ export class HistoryRecorder {
         s.backends.map((b) => ({
           backendId: b.id,
           service: b.service,
+          name: b.name,
           rps: b.rps,
           s2xx: b.lastTick.s2xx,
           s3xx: b.lastTick.s3xx,

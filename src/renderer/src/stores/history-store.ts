@@ -164,5 +164,5 @@ export const useHistory = create<HistoryState>((set, get) => {
 
 function backendsOf(result: HistoryResultView): HistoryBackendView[] {
   const ids = [...new Set(result.series.map((s) => s.backendId))]
-  return ids.map((backendId) => ({ backendId, service: null }))
+  return ids.map((backendId) => ({ backendId, name: null, service: null }))
 }

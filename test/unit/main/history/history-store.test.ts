@@ -192,8 +192,8 @@ describe('HistoryStore events, backends, CSV, lifecycle', () => {
     const s = open()
     writeTicks(s, 0, 70, ['a'])
     for (let i = 70; i < 80; i++) s.writeTick(T0 + i * S, [sample('b', i, { service: null })], [])
-    expect(s.backendsInRange(T0, T0 + 10 * S)).toEqual([{ backendId: 'a', service: 'web' }])
-    expect(s.backendsInRange(T0 + 75 * S, T0 + 76 * S)).toEqual([{ backendId: 'b', service: null }])
+    expect(s.backendsInRange(T0, T0 + 10 * S)).toEqual([{ backendId: 'a', name: null, service: 'web' }])
+    expect(s.backendsInRange(T0 + 75 * S, T0 + 76 * S)).toEqual([{ backendId: 'b', name: null, service: null }])
     expect(s.backendsInRange(T0 + 65 * S, T0 + 75 * S).map((b) => b.backendId).sort()).toEqual(['a', 'b'])
     expect(s.backendsInRange(T0 + H, T0 + 2 * H)).toEqual([])
   })
@@ -211,15 +211,15 @@ describe('HistoryStore events, backends, CSV, lifecycle', () => {
 
   it('exports CSV: header, one row per timestamp and backend, gaps as empty cells', () => {
     const s = open()
-    s.writeTick(T0, [sample('a', 0), sample('b,"x"', 0, { cpuPercent: null })], [])
+    s.writeTick(T0, [sample('a', 0, { name: 'demo-a' }), sample('b,"x"', 0, { cpuPercent: null })], [])
     s.writeTick(T0 + S, [sample('a', 1)], [])
     let out = ''
     s.exportCsv({ from: T0, to: T0 + S, metrics: ['rps', 'cpuPercent'], maxPoints: 10 }, (c) => (out += c))
     expect(out.split('\r\n')).toEqual([
-      'time_ms,time_iso,backend_id,service,rps,cpuPercent',
-      `${T0},2025-01-06T00:00:00.000Z,a,web,100,20`,
-      `${T0},2025-01-06T00:00:00.000Z,"b,""x""",web,100,`,
-      `${T0 + S},2025-01-06T00:00:01.000Z,a,web,101,21.25`,
+      'time_ms,time_iso,backend_id,backend_name,service,rps,cpuPercent',
+      `${T0},2025-01-06T00:00:00.000Z,a,demo-a,web,100,20`,
+      `${T0},2025-01-06T00:00:00.000Z,"b,""x""",,web,100,`,
+      `${T0 + S},2025-01-06T00:00:01.000Z,a,demo-a,web,101,21.25`,
       ''
     ])
   })
