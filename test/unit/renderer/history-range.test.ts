@@ -4,11 +4,11 @@ import {
   endsNow,
   formatRangeLabel,
   formatStep,
-  fromDatetimeLocal,
+  formatRangeInput,
   MIN_SPAN_MS,
   panRange,
+  parseRangeInput,
   presetRange,
-  toDatetimeLocal,
   zoomRange
 } from '../../../src/renderer/src/core/history-range'
 
@@ -49,15 +49,43 @@ describe('history ranges', () => {
     expect(endsNow({ from: 0, to: NOW - 60_000 }, NOW)).toBe(false)
   })
 
-  it('datetime-local text round-trips in local time', () => {
-    const at = new Date(2026, 1, 7, 9, 5).getTime()
-    expect(toDatetimeLocal(at)).toBe('2026-02-07T09:05')
-    expect(fromDatetimeLocal('2026-02-07T09:05')).toBe(at)
-    expect(fromDatetimeLocal('2026-02-07T09:05:30')).toBe(at + 30_000)
+  it.each<{ desc: string; at: number; expected: string }>([
+    { desc: 'this year: day, month, time', at: new Date(2026, 1, 7, 9, 5).getTime(), expected: '7 Feb 09:05' },
+    { desc: 'seconds are not shown', at: new Date(2026, 11, 3, 18, 5, 59).getTime(), expected: '3 Dec 18:05' },
+    { desc: 'another year carries it', at: new Date(2025, 11, 28, 10, 0).getTime(), expected: '28 Dec 2025 10:00' }
+  ])('formatRangeInput: $desc', ({ at, expected }) => {
+    expect(formatRangeInput(at, NOW)).toBe(expected)
   })
 
-  it.each(['', '2026-02-31T10:00', '2026-13-01T10:00', 'yesterday', '2026-02-07 09:05'])('fromDatetimeLocal(%j) is null', (text) => {
-    expect(fromDatetimeLocal(text)).toBeNull()
+  // NOW is 3 Dec 2026 18:30 local time.
+  it.each<{ text: string; expected: number | null }>([
+    { text: '7 Feb 09:05', expected: new Date(2026, 1, 7, 9, 5).getTime() },
+    { text: '  7 feb 09:05  ', expected: new Date(2026, 1, 7, 9, 5).getTime() },
+    { text: '7 February 2025 09:05:30', expected: new Date(2025, 1, 7, 9, 5, 30).getTime() },
+    { text: '3 Dec, 9:05', expected: new Date(2026, 11, 3, 9, 5).getTime() },
+    { text: '3 Dec', expected: new Date(2026, 11, 3).getTime() },
+    { text: '18:05', expected: new Date(2026, 11, 3, 18, 5).getTime() },
+    { text: '2026-02-07 09:05', expected: new Date(2026, 1, 7, 9, 5).getTime() },
+    { text: '2026-02-07T09:05:30', expected: new Date(2026, 1, 7, 9, 5, 30).getTime() },
+    // No year: the latest such date not more than a day ahead of now.
+    { text: '4 Dec 10:00', expected: new Date(2026, 11, 4, 10, 0).getTime() },
+    { text: '20 Dec 10:00', expected: new Date(2025, 11, 20, 10, 0).getTime() },
+    { text: '', expected: null },
+    { text: 'yesterday', expected: null },
+    { text: '31 Feb 2026 10:00', expected: null },
+    { text: '2026-13-01 10:00', expected: null },
+    { text: '7 Fex 09:05', expected: null },
+    { text: '7 Feb 24:00', expected: null },
+    { text: '7 Feb 09:60', expected: null },
+    { text: '12/04/2026, 06:58 AM', expected: null }
+  ])('parseRangeInput($text)', ({ text, expected }) => {
+    expect(parseRangeInput(text, NOW)).toBe(expected)
+  })
+
+  it('what formatRangeInput writes parses back (to the minute)', () => {
+    for (const at of [new Date(2026, 1, 7, 9, 5).getTime(), new Date(2025, 11, 28, 10, 0).getTime(), NOW]) {
+      expect(parseRangeInput(formatRangeInput(at, NOW), NOW)).toBe(at)
+    }
   })
 
   it.each([

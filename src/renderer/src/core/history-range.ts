@@ -1,6 +1,6 @@
 /**
- * Time ranges of the History view: presets relative to now, pan and zoom, the datetime-local
- * text the custom-range inputs use, and labels for the query's resolution. Pure; `now` is passed in.
+ * Time ranges of the History view: presets relative to now, pan and zoom, the text the
+ * custom-range inputs show and read, and labels for the query's resolution. Pure; `now` is passed in.
  */
 
 export interface TimeRange {
@@ -62,20 +62,54 @@ export function endsNow(range: TimeRange, now: number, slackMs = 5000): boolean 
 
 const pad = (n: number): string => String(n).padStart(2, '0')
 
-/** Local time as the value of an `<input type="datetime-local">` ("2026-12-03T18:05"). */
-export function toDatetimeLocal(ms: number): string {
+/**
+ * A time as the custom-range inputs show it, written like every other date in the app: "4 Dec
+ * 08:22" in local time, with the year only when it is not the year of `now` ("28 Dec 2025 10:00").
+ * (A datetime-local input would show the browser's locale instead, e.g. "12/04/2026, 08:22 AM".)
+ */
+export function formatRangeInput(ms: number, now: number): string {
   const d = new Date(ms)
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
+  const year = d.getFullYear() === new Date(now).getFullYear() ? '' : ` ${d.getFullYear()}`
+  return `${d.getDate()} ${MONTHS[d.getMonth()]}${year} ${pad(d.getHours())}:${pad(d.getMinutes())}`
 }
 
-/** Parses a datetime-local value (seconds optional) as local time; null when it is not one. */
-export function fromDatetimeLocal(text: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim())
+const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december']
+const DAY_MONTH = /^(\d{1,2})\s+([a-z]{3,9})\.?(?:\s+(\d{4}))?(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/
+const ISO_LIKE = /^(\d{4})-(\d{2})-(\d{2})(?:[t\s](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/
+const TIME_ONLY = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/
+
+/**
+ * Reads a time typed into a range input, in local time: "4 Dec 08:22", "4 December 2026 08:22:30",
+ * "4 Dec" (midnight), "08:22" (today), or "2026-12-04 08:22" / "2026-12-04T08:22" (pasted).
+ * Without a year it is the latest such date no more than a day after `now`, so "28 Dec" typed on
+ * 3 Jan means last December. Null when the text is not a real time.
+ */
+export function parseRangeInput(text: string, now: number): number | null {
+  const t = text.trim().toLowerCase()
+  const today = new Date(now)
+  let m = TIME_ONLY.exec(t)
+  if (m) return localTime(today.getFullYear(), today.getMonth(), today.getDate(), m[1], m[2], m[3])
+  m = ISO_LIKE.exec(t)
+  if (m) return localTime(Number(m[1]), Number(m[2]) - 1, Number(m[3]), m[4], m[5], m[6])
+  m = DAY_MONTH.exec(t)
   if (!m) return null
-  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as number[]
-  const date = new Date(y!, mo! - 1, d!, h!, mi!, s!)
-  // Date rolls 2026-02-31 over into March; a rolled date was not a real one.
-  if (date.getMonth() !== mo! - 1 || date.getDate() !== d || date.getHours() !== h) return null
+  const word = m[2] as string
+  const month = MONTH_NAMES.findIndex((name) => name.startsWith(word))
+  if (month < 0) return null
+  const day = Number(m[1])
+  if (m[3] !== undefined) return localTime(Number(m[3]), month, day, m[4], m[5], m[6])
+  const thisYear = localTime(today.getFullYear(), month, day, m[4], m[5], m[6])
+  if (thisYear !== null && thisYear <= now + 86_400_000) return thisYear
+  return localTime(today.getFullYear() - 1, month, day, m[4], m[5], m[6])
+}
+
+/** A local date and time (hour/minute/second as matched text, absent = 0); null when it does not exist. */
+function localTime(y: number, mo: number, d: number, h?: string, mi?: string, sec?: string): number | null {
+  const [hh, mm, ss] = [h, mi, sec].map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number]
+  if (hh > 23 || mm > 59 || ss > 59) return null
+  const date = new Date(y, mo, d, hh, mm, ss)
+  // Date rolls 31 Feb over into March; a rolled date was not a real one.
+  if (date.getFullYear() !== y || date.getMonth() !== mo || date.getDate() !== d || date.getHours() !== hh) return null
   return date.getTime()
 }
 
