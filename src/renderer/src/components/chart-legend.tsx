@@ -2,6 +2,12 @@ import { fallbackLabel, lastValue, type AlignedSeries } from '../core/series-win
 import { formatClock } from '../core/format'
 import { backendColor } from '../stores/metrics-store'
 
+/**
+ * Past this many backend lines the legend gets a fixed height of its own and scrolls, so a range
+ * with dozens of replicas keeps its charts in view (and hovering does not resize the card).
+ */
+const COMPACT_AFTER = 8
+
 /** A line that is not a backend (service total, forecast, capacity), listed after the backends. */
 export interface LegendExtra {
   key: string
@@ -28,7 +34,8 @@ export function ChartLegend({
   idleValueOf = lastValue,
   timeLabel = (seconds) => formatClock(seconds * 1000),
   idleLabel = 'now',
-  idleMissing = 'now'
+  idleMissing = 'now',
+  colorOf = backendColor
 }: {
   series: AlignedSeries
   names: Record<string, string>
@@ -42,6 +49,8 @@ export function ChartLegend({
   idleLabel?: string
   /** Ends "+N without a value …" when nothing is hovered. */
   idleMissing?: string
+  /** A backend's line color (default: its live color). */
+  colorOf?(id: string): string
 }): React.JSX.Element {
   const xs = series.data[0]
   const hoveredAt = cursorIdx !== null ? xs[cursorIdx] : undefined
@@ -57,11 +66,11 @@ export function ChartLegend({
     .filter((x) => x.value !== null)
 
   return (
-    <div className="chart-legend">
+    <div className={`chart-legend${series.ids.length > COMPACT_AFTER ? ' chart-legend-compact' : ''}`} data-testid="chart-legend">
       <span className="legend-time num">{hoveredAt !== undefined ? timeLabel(hoveredAt) : idleLabel}</span>
       {shown.map((e) => (
         <span key={e.id} className="legend-item" title={e.label}>
-          <span className="legend-swatch" style={{ background: backendColor(e.id) }} aria-hidden="true" />
+          <span className="legend-swatch" style={{ background: colorOf(e.id) }} aria-hidden="true" />
           <span className="legend-name">{e.label}</span>
           <span className="legend-value num">
             {format(e.value as number)}

@@ -1,16 +1,24 @@
 import { fallbackLabel } from '../core/series-window'
 import { useHistory } from '../stores/history-store'
-import { backendColor } from '../stores/metrics-store'
+
+/** Past this many chips they get smaller and their row a bounded, scrolling height. */
+const COMPACT_AFTER = 12
 
 /** One chip per backend that has data in the range; a click hides or shows its lines. */
-export function HistoryBackendToggles({ names }: { names: Record<string, string> }): React.JSX.Element | null {
+export function HistoryBackendToggles({
+  names,
+  colors
+}: {
+  names: Record<string, string>
+  colors: Record<string, string>
+}): React.JSX.Element | null {
   const backends = useHistory((s) => s.backends)
   const hidden = useHistory((s) => s.hidden)
   const toggle = useHistory((s) => s.toggleBackend)
   if (backends.length === 0) return null
   return (
-    <div className="history-toggles" role="group" aria-label="Backends shown">
-      <span className="history-toggles-label">Backends</span>
+    <div className={`history-toggles${backends.length > COMPACT_AFTER ? ' history-toggles-compact' : ''}`} role="group" aria-label="Backends shown">
+      <span className="history-toggles-label">Backends · {backends.length}</span>
       {backends.map((b) => {
         const on = !hidden[b.backendId]
         const label = names[b.backendId] ?? fallbackLabel(b.backendId)
@@ -25,7 +33,7 @@ export function HistoryBackendToggles({ names }: { names: Record<string, string>
             title={`${label}${b.service ? ` · ${b.service}` : ''} — click to ${on ? 'hide' : 'show'}`}
             onClick={() => toggle(b.backendId)}
           >
-            <span className="legend-swatch" style={{ background: on ? backendColor(b.backendId) : undefined }} aria-hidden="true" />
+            <span className="legend-swatch" style={{ background: on ? colors[b.backendId] : undefined }} aria-hidden="true" />
             <span className="ellipsis">{label}</span>
           </button>
         )

@@ -1,11 +1,20 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import uPlot from 'uplot'
-import { historyAligned, lastNonNull, type HistoryChartMetric } from '../core/history-aligned'
+import { historyAligned, type HistoryChartMetric } from '../core/history-aligned'
+import { lastDataIndex, latestValue } from '../core/history-legend'
+import { fallbackLabel } from '../core/series-window'
 import { cursorTimeLabel } from '../core/time-axis'
 import { useHistory } from '../stores/history-store'
-import { backendColor } from '../stores/metrics-store'
 import { ChartLegend } from './chart-legend'
 import { buildHistoryChartOptions } from './history-chart-options'
+
+/**
+ * Grid slots a backend's newest value may lag the range's data end and still be "latest": the
+ * newest bucket may not have every backend's sample yet.
+ */
+const LATEST_SLACK = 2
+/** Only for an id missing from `colors`, which the view never passes. */
+const FALLBACK_COLOR = '#8b96a5'
 
 const testIds: Record<HistoryChartMetric, string> = {
   rps: 'history-chart-rps',
@@ -29,6 +38,7 @@ export function HistoryChart({
   unit,
   minTop,
   names,
+  colors,
   format,
   axisFormat,
   drawOrder,
@@ -39,6 +49,8 @@ export function HistoryChart({
   unit: string
   minTop: number
   names: Record<string, string>
+  /** Line color by backend id (see historyColors). */
+  colors: Record<string, string>
   format(value: number): string
   axisFormat(value: number): string
   /** This chart's place among the charts of the view: it draws a new result that many frames later. */
@@ -55,17 +67,18 @@ export function HistoryChart({
   const [cursorIdx, setCursorIdx] = useState<number | null>(null)
 
   const aligned = useMemo(() => historyAligned(result, metric, (id) => !hidden[id]), [result, metric, hidden])
+  const dataEnd = useMemo(() => lastDataIndex(result), [result])
   const lineKey = `${aligned.ids.join('|')}#${aligned.bands}`
-  const live = useRef({ aligned, range, events, names, axisFormat })
-  live.current = { aligned, range, events, names, axisFormat }
+  const live = useRef({ aligned, range, events, names, colors, axisFormat })
+  live.current = { aligned, range, events, names, colors, axisFormat }
 
   useEffect(() => {
     const host = hostRef.current
     if (!host) return
-    const { aligned: a, names: labels } = live.current
+    const { aligned: a, names: labels, colors: palette } = live.current
     const options = buildHistoryChartOptions({
       width: Math.max(host.clientWidth, 200),
-      series: a.ids.map((id) => ({ id, label: labels[id] ?? id, color: backendColor(id) })),
+      series: a.ids.map((id) => ({ id, label: labels[id] ?? fallbackLabel(id), color: palette[id] ?? FALLBACK_COLOR })),
       bands: a.bands,
       minTop,
       range: () => live.current.range,
@@ -90,6 +103,7 @@ export function HistoryChart({
       plotRef.current = null
       setCursorIdx(null)
     }
+    // Colors come with the result (historyColors), so a new set of lines is when they can change.
   }, [lineKey, minTop, reportWidth])
 
   useEffect(() => {
@@ -130,10 +144,11 @@ export function HistoryChart({
         cursorIdx={cursorIdx}
         unit={unit}
         format={format}
-        idleValueOf={lastNonNull}
+        idleValueOf={(ys) => latestValue(ys, dataEnd, LATEST_SLACK)}
         timeLabel={(seconds) => cursorTimeLabel(seconds * 1000, span)}
         idleLabel="latest"
-        idleMissing="in this range"
+        idleMissing="at the end of the range"
+        colorOf={(id) => colors[id] ?? FALLBACK_COLOR}
       />
     </figure>
   )

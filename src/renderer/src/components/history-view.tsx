@@ -1,9 +1,10 @@
 import { useEffect, useMemo } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { formatAxisTick, formatMegabytes, formatMs, formatPercent, formatRate } from '../core/format'
+import { historyNames } from '../core/history-legend'
 import { useFleet } from '../stores/fleet-store'
 import { useHistory } from '../stores/history-store'
-import { useMetrics } from '../stores/metrics-store'
+import { historyColors, useMetrics } from '../stores/metrics-store'
 import { EmptyState } from './empty-state'
 import { HistoryBackendToggles } from './history-backend-toggles'
 import { HistoryChart } from './history-chart'
@@ -23,9 +24,11 @@ export function HistoryView(): React.JSX.Element {
   const status = useHistory((s) => s.status)
   const error = useHistory((s) => s.error)
   const liveNames = useMetrics((s) => s.names)
-  // Labels from the live snapshot when the backend is still known there; else its id.
+  const recorded = useHistory((s) => s.backends)
+  // Live names when the backend is still known to this window; else the name history recorded.
   const current = useFleet(useShallow((s) => Object.fromEntries((s.snapshot?.backends ?? []).map((b) => [b.id, b.name]))))
-  const names = useMemo(() => ({ ...liveNames, ...current }), [liveNames, current])
+  const names = useMemo(() => historyNames(recorded, { ...liveNames, ...current }), [recorded, liveNames, current])
+  const colors = useMemo(() => historyColors(recorded.map((b) => b.backendId)), [recorded])
   const historyOn = history !== null
 
   useEffect(() => {
@@ -46,7 +49,7 @@ export function HistoryView(): React.JSX.Element {
   return (
     <section className="section history-view" data-testid="history-view">
       <HistoryToolbar />
-      <HistoryBackendToggles names={names} />
+      <HistoryBackendToggles names={names} colors={colors} />
       {error ? (
         <div className="notice notice-warn" data-testid="history-error">
           <strong>Could not read the history.</strong> {error.message} <span className="code">{error.code}</span>
@@ -54,10 +57,10 @@ export function HistoryView(): React.JSX.Element {
       ) : null}
       {/* Mounted before the first result arrives, so the first query already knows the chart width. */}
       <div className="history-charts" aria-busy={status === 'loading'}>
-        <HistoryChart metric="rps" drawOrder={0} title="Requests" unit="req/s" minTop={5} names={names} format={formatRateValue} axisFormat={formatAxisTick} reportWidth />
-        <HistoryChart metric="cpuPercent" drawOrder={1} title="CPU" unit="%" minTop={10} names={names} format={formatPercent} axisFormat={formatAxisTick} />
-        <HistoryChart metric="memoryBytes" drawOrder={2} title="Memory" unit="MB" minTop={10} names={names} format={formatMbValue} axisFormat={formatAxisTick} />
-        <HistoryChart metric="p95" drawOrder={3} title="Latency p95" unit="ms" minTop={5} names={names} format={formatMs} axisFormat={formatAxisTick} />
+        <HistoryChart metric="rps" drawOrder={0} title="Requests" unit="req/s" minTop={5} names={names} colors={colors} format={formatRateValue} axisFormat={formatAxisTick} reportWidth />
+        <HistoryChart metric="cpuPercent" drawOrder={1} title="CPU" unit="%" minTop={10} names={names} colors={colors} format={formatPercent} axisFormat={formatAxisTick} />
+        <HistoryChart metric="memoryBytes" drawOrder={2} title="Memory" unit="MB" minTop={10} names={names} colors={colors} format={formatMbValue} axisFormat={formatAxisTick} />
+        <HistoryChart metric="p95" drawOrder={3} title="Latency p95" unit="ms" minTop={5} names={names} colors={colors} format={formatMs} axisFormat={formatAxisTick} />
       </div>
       <p className="history-hint muted">Drag across a chart to zoom in; ◀ ▶ move by half the range. Markers on the time axis are events (hover for details).</p>
     </section>

@@ -17,6 +17,16 @@ export function backendColor(id: string): string {
   return colors.colorOf(id)
 }
 
+/**
+ * Colors for the backends of a History result: a live backend keeps its live color; one that
+ * exists only in history gets a color not in use, without holding it (History can list dozens
+ * of gone replicas, which must not leave new live ones without a color of their own).
+ */
+export function historyColors(ids: readonly string[]): Record<string, string> {
+  const local = colors.fork()
+  return Object.fromEntries(ids.map((id) => [id, local.colorOf(id)]))
+}
+
 interface MetricsState {
   window: SeriesWindow
   /** Bumped after every change to `window`. */
