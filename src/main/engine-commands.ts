@@ -15,7 +15,7 @@ const DEMO_IMAGE = 'prescal-demo:latest'
 const MAX_CSV_BYTES = 64 * 1024 * 1024
 
 export function createCommandHandlers(engine: Engine): CommandHandlers {
-  const busy = new Set<string>()
+  const busy = engine.containerActions
 
   function managedContainer(id: string): FleetContainer {
     const c = engine.fleet.get(id)
@@ -92,13 +92,16 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
         await engine.fleet.restartContainer(c.id)
       }),
     // Take the backend out of the pool before stopping it, so no request is sent to a dying process.
+    // A replica stopped or removed here is one the service no longer keeps (see engine-replicas.ts).
     stopContainer: ({ id }) =>
       containerAction(id, 'stopped', async (c) => {
+        engine.replicas.userTakesOut(c, 'stop')
         await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
         await engine.fleet.stopContainer(c.id)
       }),
     removeContainer: ({ id }) =>
       containerAction(id, 'removed', async (c) => {
+        engine.replicas.userTakesOut(c, 'remove')
         await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
         await engine.fleet.removeContainer(c.id)
       }),
@@ -117,7 +120,7 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
       }
       engine.setBalancing(service, strategy)
       const what = service === null ? 'static backends' : service
-      const message = `${what}: requests now spread by ${strategy} (until the app restarts; set \`balancing\` in the config to keep it)`
+      const message = `${what}: requests now spread by ${strategy} (until the app restarts; set balancing in the config file to keep it)`
       engine.events.add('proxy.balancing', 'info', message, service === null ? {} : { service })
       return { ok: true as const, message }
     },
@@ -142,7 +145,9 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
 
 /**
  * Scales a configured service, recording the request, progress and outcome as events and in the
- * service's state. `reason` says who asked (the autoscaler's decision text); manual scales have none.
+ * service's state. `reason` says who asked (the autoscaler's decision text, a restore); manual
+ * scales have none. A manual scale leaves the service exactly `replicas` running containers, so it
+ * starts or removes every stopped one; an automatic one leaves replicas the user stopped alone.
  */
 export async function scaleServiceTo(engine: Engine, service: string, replicas: number, reason?: string): Promise<ScaleResult> {
   const spec = engine.config.services.find((s) => s.name === service)
@@ -150,12 +155,19 @@ export async function scaleServiceTo(engine: Engine, service: string, replicas: 
     const known = engine.config.services.map((s) => s.name).join(', ') || 'none'
     throw new PrescalError('INVALID_ARGUMENT', `Unknown service "${service}" (configured: ${known}).`)
   }
+  if (replicas > spec.maxReplicas) {
+    throw new PrescalError(
+      'INVALID_ARGUMENT',
+      `${service} may run at most ${spec.maxReplicas} replicas, not ${replicas}: raise services[].maxReplicas in the config to allow more.`
+    )
+  }
   const state = engine.serviceStates.get(service)!
   const was = state.desired
   state.desired = replicas
   state.phase = 'scaling'
   state.message = `scaling to ${replicas}`
-  engine.events.add('scale.requested', 'info', `Scale ${service} from ${was} to ${replicas} requested${reason ? ` (${reason})` : ''}`, { service })
+  const change = was === replicas ? `to ${replicas}` : `from ${was} to ${replicas}`
+  engine.events.add('scale.requested', 'info', `Scale ${service} ${change} requested${reason ? ` (${reason})` : ''}`, { service })
   try {
     const result = await engine.scaler.scale(
       {
@@ -170,7 +182,8 @@ export async function scaleServiceTo(engine: Engine, service: string, replicas: 
       (msg) => {
         state.message = msg
         engine.events.add('scale.progress', 'info', `${service}: ${msg}`, { service })
-      }
+      },
+      { spare: reason === undefined ? new Set() : engine.replicas.userStopped() }
     )
     await engine.fleet.refresh().catch(() => {})
     engine.syncFleet()

@@ -1,12 +1,15 @@
 import { useShallow } from 'zustand/react/shallow'
 import { useFleet } from '../stores/fleet-store'
 import { BackendRow } from './backend-row'
+import { BalancingSelect } from './balancing-select'
 import { EmptyState } from './empty-state'
 
 /** The fleet as a table: one row per backend the proxy knows, containers and static entries. */
 export function BackendsSection(): React.JSX.Element {
   const ids = useFleet(useShallow((s) => s.snapshot?.backends.map((b) => b.id) ?? []))
   const healthy = useFleet((s) => s.snapshot?.backends.filter((b) => b.health === 'up').length ?? 0)
+  const hasStatic = useFleet((s) => s.snapshot?.backends.some((b) => b.source === 'static') ?? false)
+  const staticBalancing = useFleet((s) => s.snapshot?.proxy.balancing ?? 'round-robin')
 
   return (
     <section className="section">
@@ -15,6 +18,11 @@ export function BackendsSection(): React.JSX.Element {
         <span className="section-meta">
           {ids.length === 0 ? 'none' : `${ids.length} total · ${healthy} healthy`}
         </span>
+        {hasStatic ? (
+          <span className="section-tools">
+            <span className="muted">Static backends</span> <BalancingSelect service={null} value={staticBalancing} />
+          </span>
+        ) : null}
       </div>
       {ids.length === 0 ? (
         <EmptyState title="No backends yet" testId="backends-empty">

@@ -6,9 +6,13 @@ export function HealthCell({ backend: b }: { backend: BackendView }): React.JSX.
   return (
     <>
       <div className="health-line">
-        <span className={`health tone-${tone}`}>
+        <span
+          className={`health tone-${tone}`}
+          title={b.healthSource === 'check' ? 'Decided by the active health check in the config' : 'Decided by the metrics scrape'}
+        >
           <span className="dot" aria-hidden="true" />
           {b.health}
+          {b.healthSource === 'check' ? <span className="muted"> (check)</span> : null}
         </span>
         {b.draining ? (
           <span className="badge badge-warn" title="Finishing in-flight requests; gets no new traffic">

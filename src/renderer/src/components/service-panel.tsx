@@ -5,6 +5,7 @@ import { useActions } from '../stores/actions-store'
 import { selectLastScaleEvent, useEvents } from '../stores/events-store'
 import { selectDocker, selectService, useFleet } from '../stores/fleet-store'
 import { AutoscaleControls } from './autoscale-controls'
+import { BalancingSelect } from './balancing-select'
 import { ImageBuildControl } from './image-build-control'
 import { ReplicaStepper } from './replica-stepper'
 import { Spinner } from './spinner'
@@ -59,6 +60,8 @@ export function ServicePanel({ name }: { name: string }): React.JSX.Element | nu
             <Count label="Running" value={service.running} />
             <Count label="Ready" value={service.ready} />
           </dl>
+
+          <BalancingSelect service={name} value={service.balancing} />
 
           <div className="service-controls">
             <ReplicaStepper value={target} max={MAX_REPLICAS} disabled={status.busy} onChange={setDraft} />
