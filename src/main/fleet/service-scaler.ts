@@ -1,7 +1,9 @@
 /**
  * Brings a service to N running replicas: new ones join the proxy pool only once they answer HTTP,
- * leaving ones are drained before they are stopped. Knows nothing of dockerode: it works through
- * the small ScalerFleet / ScalerMembership interfaces below.
+ * leaving ones are drained before they are stopped. A scale leaves no stopped replica behind:
+ * scaling up starts stopped ones again first (same name, port and logs) and replaces any that
+ * cannot come back; every scale removes the stopped ones it does not need. Knows nothing of
+ * dockerode: it works through the small ScalerFleet / ScalerMembership interfaces below.
  */
 import { request } from 'node:http'
 import { PrescalError, isPrescalError } from '../../shared/errors'
@@ -13,6 +15,8 @@ import { allocatePort, isPortFreeOnOs, type PortRange } from './port-allocator'
 export interface ScalerFleet {
   containers(): FleetContainer[]
   createReplica(spec: ReplicaSpec): Promise<FleetContainer>
+  /** Starts a stopped container; the list shows its published port once this resolves. */
+  startContainer(id: string): Promise<void>
   stopContainer(id: string): Promise<void>
   removeContainer(id: string): Promise<void>
   usedHostPorts(): Promise<Set<number>>
@@ -51,7 +55,7 @@ const PROBE_INTERVAL_MS = 200
 /** Per-attempt cap so one hung connection does not eat the whole readiness budget. */
 const PROBE_ATTEMPT_MAX_MS = 1000
 
-/** Containers that will never serve again without a restart; removed first when scaling down. */
+/** Containers that serve only once started again; started (scaling up) or removed (not needed). */
 const leftoverStates = new Set(['exited', 'dead', 'created'])
 
 /**
@@ -77,10 +81,16 @@ export const probe: ReadinessProbe = (host, port, path, timeoutMs) =>
     req.end()
   })
 
+export interface ScaleOptions {
+  /** Stopped replicas this scale must neither start nor remove (the user stopped them). */
+  spare?: ReadonlySet<string>
+}
+
 interface PendingScale {
   spec: ScaleServiceSpec
   n: number
   onProgress: (msg: string) => void
+  spare: ReadonlySet<string>
   waiters: Array<{ resolve: (r: ScaleResult) => void; reject: (e: unknown) => void }>
 }
 
@@ -109,9 +119,9 @@ export class ServiceScaler {
    * Scales a service to n running replicas (see the module doc). One scale per service runs at a
    * time; calls arriving meanwhile collapse into one follow-up run with the LAST target, and all of
    * them resolve with that run's result. Rejects SCALE_FAILED / READINESS_TIMEOUT / IMAGE_MISSING /
-   * PORT_EXHAUSTED after removing the replicas it created that never got ready.
+   * PORT_EXHAUSTED after removing the replicas it created or started that never got ready.
    */
-  scale(spec: ScaleServiceSpec, n: number, onProgress: (msg: string) => void): Promise<ScaleResult> {
+  scale(spec: ScaleServiceSpec, n: number, onProgress: (msg: string) => void, options: ScaleOptions = {}): Promise<ScaleResult> {
     if (!Number.isInteger(n) || n < 0) {
       return Promise.reject(new PrescalError('INVALID_ARGUMENT', `Replicas must be a whole number >= 0, got ${n}`))
     }
@@ -121,12 +131,13 @@ export class ServiceScaler {
       this.lanes.set(spec.name, lane)
     }
     const current = lane
+    const spare = options.spare ?? new Set<string>()
     return new Promise<ScaleResult>((resolve, reject) => {
       if (current.pending) {
-        Object.assign(current.pending, { spec, n, onProgress })
+        Object.assign(current.pending, { spec, n, onProgress, spare })
         current.pending.waiters.push({ resolve, reject })
       } else {
-        current.pending = { spec, n, onProgress, waiters: [{ resolve, reject }] }
+        current.pending = { spec, n, onProgress, spare, waiters: [{ resolve, reject }] }
       }
       if (!current.running) void this.drive(spec.name, current)
     })
@@ -138,7 +149,7 @@ export class ServiceScaler {
       const job = lane.pending
       lane.pending = null
       try {
-        const result = await this.apply(job.spec, job.n, job.onProgress)
+        const result = await this.apply(job.spec, job.n, job.onProgress, job.spare)
         for (const w of job.waiters) w.resolve(result)
       } catch (err) {
         for (const w of job.waiters) w.reject(err)
@@ -148,20 +159,68 @@ export class ServiceScaler {
     this.lanes.delete(name)
   }
 
-  private async apply(spec: ScaleServiceSpec, n: number, onProgress: (msg: string) => void): Promise<ScaleResult> {
+  private async apply(
+    spec: ScaleServiceSpec,
+    n: number,
+    onProgress: (msg: string) => void,
+    spare: ReadonlySet<string>
+  ): Promise<ScaleResult> {
     const started = Date.now()
-    const mine = this.deps.fleet.containers().filter((c) => c.service === spec.name)
+    const mine = this.deps.fleet.containers().filter((c) => c.service === spec.name && !spare.has(c.id))
     const running = mine.filter((c) => c.state === 'running')
+    const leftovers = mine.filter((c) => leftoverStates.has(c.state))
     let ready: number
     if (running.length < n) {
-      ready = running.length + (await this.addReplicas(spec, n, running.length, onProgress))
+      const revivable = leftovers.filter((c) => c.state !== 'dead').slice(0, n - running.length)
+      await this.removeLeftovers(spec, n, leftovers.filter((c) => !revivable.includes(c)), onProgress)
+      const have = running.length + (await this.reviveReplicas(spec, n, running.length, revivable, onProgress))
+      ready = have < n ? have + (await this.addReplicas(spec, n, have, onProgress)) : have
     } else {
-      const leftovers = mine.filter((c) => leftoverStates.has(c.state))
       const newestFirst = [...running].sort((a, b) => b.createdAt - a.createdAt || b.name.localeCompare(a.name))
-      await this.removeReplicas(spec, n, leftovers, newestFirst.slice(0, running.length - n), onProgress)
+      await this.removeLeftovers(spec, n, leftovers, onProgress)
+      await this.removeReplicas(spec, n, newestFirst.slice(0, running.length - n), onProgress)
       ready = n
     }
     return { service: spec.name, replicas: n, ready, tookMs: Date.now() - started }
+  }
+
+  /**
+   * Starts stopped replicas again, side by side; each joins the pool once it answers. One that
+   * cannot start or never answers is removed, so a fresh replica takes its place. Returns how many
+   * got ready.
+   */
+  private async reviveReplicas(
+    spec: ScaleServiceSpec,
+    n: number,
+    have: number,
+    stopped: FleetContainer[],
+    onProgress: (msg: string) => void
+  ): Promise<number> {
+    if (stopped.length === 0) return 0
+    onProgress(`starting ${plural(stopped.length, 'stopped replica')} again`)
+    let readyCount = have
+    const results = await Promise.allSettled(
+      stopped.map(async (c) => {
+        try {
+          await this.deps.fleet.startContainer(c.id)
+          const hostPort = this.deps.fleet.containers().find((x) => x.id === c.id)?.hostPort ?? null
+          if (hostPort === null) throw new PrescalError('SCALE_FAILED', `${c.name} publishes no port after starting`)
+          await this.waitReady(spec, c, hostPort)
+        } catch (err) {
+          await this.deps.fleet.removeContainer(c.id).catch(() => undefined)
+          throw err
+        }
+        this.deps.membership.markReady(c.id)
+        readyCount++
+        onProgress(`${readyCount}/${n} ready`)
+      })
+    )
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed.length > 0) {
+      const why = failed[0]!.reason instanceof Error ? failed[0]!.reason.message : String(failed[0]!.reason)
+      onProgress(`${plural(failed.length, 'stopped replica')} did not come back (${why}); removed, creating new ones instead`)
+    }
+    return stopped.length - failed.length
   }
 
   /** Creates n - have replicas concurrently; returns how many got ready (all, or it rejects). */
@@ -255,18 +314,25 @@ export class ServiceScaler {
     }
   }
 
-  /** Exited leftovers first (nothing to drain), then running ones newest first: drain, stop, remove. */
-  private async removeReplicas(
+  /** Stopped replicas the scale does not need: removed first, nothing to drain. */
+  private async removeLeftovers(
     spec: ScaleServiceSpec,
     n: number,
     leftovers: FleetContainer[],
+    onProgress: (msg: string) => void
+  ): Promise<void> {
+    if (leftovers.length === 0) return
+    onProgress(`removing ${plural(leftovers.length, 'stopped replica')}`)
+    for (const c of leftovers) await this.wrap(spec, n, () => this.gone(this.deps.fleet.removeContainer(c.id)))
+  }
+
+  /** Running replicas newest first: drain, stop, remove. */
+  private async removeReplicas(
+    spec: ScaleServiceSpec,
+    n: number,
     victims: FleetContainer[],
     onProgress: (msg: string) => void
   ): Promise<void> {
-    if (leftovers.length > 0) {
-      onProgress(`removing ${plural(leftovers.length, 'stopped replica')}`)
-      for (const c of leftovers) await this.wrap(spec, n, () => this.gone(this.deps.fleet.removeContainer(c.id)))
-    }
     if (victims.length === 0) return
     // Each victim goes through drain -> stop -> remove in order; victims run side by side so N
     // drains cost one drain timeout, not N. They are started newest first.

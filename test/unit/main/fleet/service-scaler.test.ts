@@ -17,6 +17,9 @@ class FakeFleet implements ScalerFleet {
   log: string[] = []
   extraUsed = new Set<number>()
   failCreate: ((spec: ReplicaSpec) => Error | null) | null = null
+  failStart: ((id: string) => Error | null) | null = null
+  /** The host port a stopped container publishes again when started (its creation-time binding). */
+  boundPorts = new Map<string, number>()
   private seq = 0
 
   add(name: string, state: FleetContainer['state'], hostPort: number | null, service = 'web'): FleetContainer {
@@ -43,6 +46,14 @@ class FakeFleet implements ScalerFleet {
     const err = this.failCreate?.(spec)
     if (err) throw err
     return this.add(`r${this.seq + 1}`, 'running', spec.hostPort, spec.service)
+  }
+  async startContainer(id: string): Promise<void> {
+    this.log.push(`start:${id}`)
+    await new Promise((r) => setTimeout(r, 5))
+    const err = this.failStart?.(id)
+    if (err) throw err
+    const c = this.list.find((x) => x.id === id)
+    if (c) Object.assign(c, { state: 'running', hostPort: this.boundPorts.get(id) ?? null })
   }
   async stopContainer(id: string): Promise<void> {
     this.log.push(`stop:${id}`)
@@ -120,14 +131,67 @@ describe('ServiceScaler: scaling up', () => {
     expect(progress).toContain('3/3 ready')
   })
 
-  it('counts exited replicas as not running and does not restart them', async () => {
-    const { fleet, scaler } = setup()
-    fleet.add('old-exited', 'exited', null)
+  it('starts stopped replicas again before creating any, and removes the stopped ones it does not need', async () => {
+    const { fleet, scaler, probes } = setup()
+    fleet.add('exited-1', 'exited', null)
+    fleet.add('exited-2', 'exited', null)
+    fleet.add('exited-3', 'exited', null)
     fleet.add('live', 'running', 3000)
-    await scaler.scale(spec, 2, () => {})
-    expect(fleet.log.filter((l) => l.startsWith('create'))).toEqual(['create:3001'])
-    expect(fleet.list.map((c) => c.name)).toContain('old-exited')
-    expect(fleet.running()).toHaveLength(2)
+    fleet.boundPorts.set('exited-1-id', 3005).set('exited-2-id', 3006)
+    const progress: string[] = []
+    const result = await scaler.scale(spec, 3, (m) => progress.push(m))
+    expect(result).toMatchObject({ replicas: 3, ready: 3 })
+    expect(fleet.log.filter((l) => l.startsWith('create'))).toEqual([])
+    expect(fleet.log).toContain('remove:exited-3-id')
+    expect(fleet.list.map((c) => [c.name, c.state])).toEqual([
+      ['exited-1', 'running'],
+      ['exited-2', 'running'],
+      ['live', 'running']
+    ])
+    // Each joins the pool only after it answered on its port.
+    expect(probes).toEqual(expect.arrayContaining([3005, 3006]))
+    expect(fleet.log).toEqual(expect.arrayContaining(['ready:exited-1-id', 'ready:exited-2-id']))
+    expect(progress).toContain('starting 2 stopped replicas again')
+    expect(progress).toContain('3/3 ready')
+  })
+
+  it('a stopped replica that cannot start again is removed and a new one created in its place', async () => {
+    const { fleet, scaler } = setup()
+    fleet.add('stuck', 'exited', null)
+    fleet.add('fine', 'exited', null)
+    fleet.boundPorts.set('stuck-id', 3005).set('fine-id', 3006)
+    fleet.failStart = (id) => (id === 'stuck-id' ? new PrescalError('DOCKER_ERROR', 'port is already allocated') : null)
+    const progress: string[] = []
+    const result = await scaler.scale(spec, 2, (m) => progress.push(m))
+    expect(result).toMatchObject({ replicas: 2, ready: 2 })
+    expect(fleet.log).toContain('remove:stuck-id')
+    expect(fleet.log.filter((l) => l.startsWith('create'))).toHaveLength(1)
+    expect(fleet.running().map((c) => c.name).sort()).toEqual(['fine', 'r3'])
+    expect(progress).toContain('1 stopped replica did not come back (port is already allocated); removed, creating new ones instead')
+  })
+
+  it('a stopped replica that starts but never answers is removed and replaced too', async () => {
+    const { fleet, scaler } = setup({ probe: (port) => port !== 3005 })
+    fleet.add('silent', 'exited', null)
+    fleet.boundPorts.set('silent-id', 3005)
+    const result = await scaler.scale({ ...spec, readyTimeoutMs: 300 }, 1, () => {})
+    expect(result).toMatchObject({ replicas: 1, ready: 1 })
+    expect(fleet.log).toContain('remove:silent-id')
+    expect(fleet.list.map((c) => c.name)).toEqual(['r2'])
+  })
+
+  it('leaves the stopped replicas it is told to spare alone', async () => {
+    const { fleet, scaler } = setup()
+    fleet.add('user-stopped', 'exited', null)
+    fleet.add('crashed', 'exited', null)
+    fleet.boundPorts.set('user-stopped-id', 3005).set('crashed-id', 3006)
+    await scaler.scale(spec, 2, () => {}, { spare: new Set(['user-stopped-id']) })
+    expect(fleet.log.some((l) => l.includes('user-stopped'))).toBe(false)
+    expect(fleet.log).toContain('start:crashed-id')
+    expect(fleet.log.filter((l) => l.startsWith('create'))).toHaveLength(1)
+    expect(fleet.list.find((c) => c.name === 'user-stopped')?.state).toBe('exited')
+    await scaler.scale(spec, 0, () => {}, { spare: new Set(['user-stopped-id']) })
+    expect(fleet.list.map((c) => c.name)).toEqual(['user-stopped'])
   })
 
   it('polls readiness until the replica answers', async () => {
