@@ -137,6 +137,13 @@ export class EngineAutoscale {
     if (next.minReplicas > next.maxReplicas) {
       throw new PrescalError('INVALID_ARGUMENT', `minReplicas (${next.minReplicas}) must not exceed maxReplicas (${next.maxReplicas}).`)
     }
+    const limit = this.host.services.find((s) => s.name === req.service)?.maxReplicas
+    if (limit !== undefined && next.maxReplicas > limit) {
+      throw new PrescalError(
+        'INVALID_ARGUMENT',
+        `${req.service} may run at most ${limit} replicas (services[].maxReplicas in the config), so autoscaling cannot go to ${next.maxReplicas}.`
+      )
+    }
     if (req.mode !== 'off') next.mode = req.mode
     this.settings.set(req.service, { mode: req.mode, settings: next })
     this.reconfigure()

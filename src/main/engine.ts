@@ -387,6 +387,7 @@ export class Engine {
           image: s.image,
           containerPort: s.containerPort,
           desired: state.desired,
+          maxReplicas: s.maxReplicas,
           running: mine.filter((b) => b.containerState === 'running').length,
           ready,
           phase: state.phase,

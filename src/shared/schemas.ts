@@ -9,7 +9,12 @@ import { autoscaleModes } from './autoscale'
 import { balancingNames } from './balancing'
 import { loadProfileSchema } from './load-profile'
 
-export const MAX_REPLICAS = 20
+/**
+ * The most replicas any service can be configured for (`services[].maxReplicas`): as many as the
+ * default host port range (3000–3099) holds. Each service's own limit is in its ServiceView and
+ * enforced by the engine; this only bounds what a request may carry.
+ */
+export const REPLICAS_CEILING = 100
 
 const containerId = z
   .string()
@@ -40,7 +45,7 @@ export const commandSchemas = {
   scaleService: z
     .object({
       service: z.string().min(1).max(64),
-      replicas: z.number().int().min(0).max(MAX_REPLICAS)
+      replicas: z.number().int().min(0).max(REPLICAS_CEILING)
     })
     .strict(),
   buildDemoImage: empty,
@@ -72,8 +77,8 @@ export const commandSchemas = {
     .object({
       service: z.string().min(1).max(64),
       mode: z.enum(autoscaleModes),
-      minReplicas: z.number().int().min(0).max(MAX_REPLICAS).optional(),
-      maxReplicas: z.number().int().min(1).max(MAX_REPLICAS).optional(),
+      minReplicas: z.number().int().min(0).max(REPLICAS_CEILING).optional(),
+      maxReplicas: z.number().int().min(1).max(REPLICAS_CEILING).optional(),
       capacityRps: z.number().finite().min(0.1).max(1_000_000).optional()
     })
     .strict()

@@ -87,6 +87,8 @@ export interface ServiceView {
   containerPort: number
   /** Replicas the user (or autoscaler) asked for. */
   desired: number
+  /** The most replicas this service may be scaled to (`services[].maxReplicas` in the config). */
+  maxReplicas: number
   /** Containers of this service in state running. */
   running: number
   /** Running replicas that answer and are in the proxy pool. */

@@ -3,6 +3,7 @@
  * config; a bad key is reported with its path (e.g. `services[0].containerPort`).
  */
 import { z } from 'zod'
+import { REPLICAS_CEILING } from '../../shared/schemas'
 import { balancingNames } from '../../shared/balancing'
 
 const hostPort = z
@@ -53,6 +54,13 @@ const serviceName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'must be lowercase letters, digits, ".", "_" or "-"')
 
+/**
+ * Replicas a service may run unless its config says otherwise (`maxReplicas`): twice the
+ * autoscaler's default maximum, so scaling by hand has room past it, and still few enough small
+ * containers for a workstation (twenty demo replicas take ~1.2 GB).
+ */
+const DEFAULT_MAX_REPLICAS = 20
+
 /** Per-service autoscaling; the reasons for each default are in README.md (Autoscaling). */
 const autoscaleDefaults = {
   mode: 'off' as const,
@@ -69,8 +77,8 @@ const autoscaleDefaults = {
 const autoscaleSchema = z
   .object({
     mode: z.enum(['off', 'reactive', 'predictive', 'hybrid']).default(autoscaleDefaults.mode),
-    minReplicas: z.number().int().min(0).max(20).default(autoscaleDefaults.minReplicas),
-    maxReplicas: z.number().int().min(1).max(20).default(autoscaleDefaults.maxReplicas),
+    minReplicas: z.number().int().min(0).max(REPLICAS_CEILING).default(autoscaleDefaults.minReplicas),
+    maxReplicas: z.number().int().min(1).max(REPLICAS_CEILING).default(autoscaleDefaults.maxReplicas),
     capacityRps: z.number().min(0.1).default(autoscaleDefaults.capacityRps),
     cpuTargetPercent: z.number().min(1).max(10_000).nullable().default(null),
     coldStartSeconds: z.number().min(0).max(3600).default(autoscaleDefaults.coldStartSeconds),
@@ -86,7 +94,9 @@ const service = z
     name: serviceName,
     image: z.string().min(1),
     containerPort: z.number().int().min(1).max(65535),
-    replicas: z.number().int().min(0).max(20).default(0),
+    /** The most replicas the replica box, the scale command and the autoscaler may ask for. */
+    maxReplicas: z.number().int().min(1).max(REPLICAS_CEILING).default(DEFAULT_MAX_REPLICAS),
+    replicas: z.number().int().min(0).max(REPLICAS_CEILING).default(0),
     env: z.record(z.string(), z.string()).default({}),
     metricsPath: httpPath.default('/metrics'),
     /** Path probed before a new replica joins the pool. */
@@ -100,6 +110,12 @@ const service = z
     autoscale: autoscaleSchema.default(autoscaleDefaults)
   })
   .strict()
+  .superRefine((s, ctx) => {
+    const over = (path: (string | number)[], what: string, value: number): void =>
+      ctx.addIssue({ code: 'custom', path, message: `${what} ${value} is above this service's maxReplicas (${s.maxReplicas})` })
+    if (s.replicas > s.maxReplicas) over(['replicas'], 'replicas', s.replicas)
+    if (s.autoscale.maxReplicas > s.maxReplicas) over(['autoscale', 'maxReplicas'], 'autoscale.maxReplicas', s.autoscale.maxReplicas)
+  })
 
 export const configSchema = z
   .object({

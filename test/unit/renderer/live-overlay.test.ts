@@ -10,6 +10,7 @@ function service(name: string, autoscale: Partial<AutoscaleView>): ServiceView {
     image: 'img',
     containerPort: 3000,
     desired: 2,
+    maxReplicas: 20,
     running: 2,
     ready: 2,
     phase: 'idle',

@@ -8,6 +8,7 @@ const svc = (over: Partial<ServiceView> = {}): ServiceView => ({
   image: 'prescal-demo:latest',
   containerPort: 3000,
   desired: 3,
+  maxReplicas: 20,
   running: 3,
   ready: 3,
   phase: 'idle',

@@ -1,6 +1,5 @@
 import { useState } from 'react'
 import { autoscaleModes, type AutoscaleMode } from '../../../shared/autoscale'
-import { MAX_REPLICAS } from '../../../shared/schemas'
 import type { ServiceView } from '../../../shared/types'
 import { autoscaleFormOf, formDiffers, readAutoscaleForm, type AutoscaleForm } from '../core/autoscale-form'
 import { useAutoscale } from '../stores/autoscale-store'
@@ -42,7 +41,7 @@ export function AutoscaleControls({ service }: { service: ServiceView }): React.
 
   const onApply = (e: React.FormEvent): void => {
     e.preventDefault()
-    const read = readAutoscaleForm(form, MAX_REPLICAS)
+    const read = readAutoscaleForm(form, service.maxReplicas)
     if (!read.ok) {
       setProblem(read.error)
       return
@@ -84,7 +83,7 @@ export function AutoscaleControls({ service }: { service: ServiceView }): React.
             className="input input-num"
             type="number"
             min={0}
-            max={MAX_REPLICAS}
+            max={service.maxReplicas}
             step={1}
             data-testid="autoscale-min"
             value={form.minReplicas}
@@ -97,7 +96,7 @@ export function AutoscaleControls({ service }: { service: ServiceView }): React.
             className="input input-num"
             type="number"
             min={1}
-            max={MAX_REPLICAS}
+            max={service.maxReplicas}
             step={1}
             data-testid="autoscale-max"
             value={form.maxReplicas}

@@ -1,65 +1,59 @@
-import { useEffect, useState } from 'react'
+import { replicaRange } from '../core/replica-input'
 import { clampReplicas } from '../core/service-status'
 
 /**
- * − [n] + for a replica count in 0..max. The field may be empty while typing; only whole numbers
- * in range reach onChange.
+ * − [n] + for a replica count in 0..max, with the range beside it. The text belongs to the parent,
+ * which says what is wrong with it: the field shows exactly what was typed (never a silently
+ * corrected number), and −/+ step from it back into range.
  */
 export function ReplicaStepper({
-  value,
+  text,
   max,
   disabled,
+  invalid,
+  errorId,
   onChange
 }: {
-  value: number
+  text: string
   max: number
   disabled: boolean
-  onChange(value: number): void
+  invalid: boolean
+  /** Id of the element that explains an invalid value (aria-describedby). */
+  errorId: string
+  onChange(text: string): void
 }): React.JSX.Element {
-  const [text, setText] = useState(String(value))
-  useEffect(() => setText(String(value)), [value])
-
-  const commit = (raw: string): void => {
-    setText(raw)
-    if (raw.trim() === '') return
-    const parsed = Number(raw)
-    if (Number.isFinite(parsed)) onChange(clampReplicas(parsed, max))
-  }
+  const typed = Number(text.trim())
+  const base = text.trim() !== '' && Number.isFinite(typed) ? typed : 0
+  const step = (delta: number): void => onChange(String(clampReplicas(base + delta, max)))
 
   return (
     <div className="stepper" role="group" aria-label="Replicas">
-      <button
-        type="button"
-        className="btn stepper-btn"
-        aria-label="One replica fewer"
-        disabled={disabled || value <= 0}
-        onClick={() => onChange(clampReplicas(value - 1, max))}
-      >
+      <button type="button" className="btn stepper-btn" aria-label="One replica fewer" disabled={disabled || base <= 0} onClick={() => step(-1)}>
         −
       </button>
       <input
         type="number"
         data-testid="replicas-input"
-        className="stepper-input num"
+        className={`stepper-input num${invalid ? ' input-invalid' : ''}`}
         min={0}
         max={max}
         step={1}
         value={text}
         disabled={disabled}
         aria-label="Replicas"
-        onChange={(e) => commit(e.target.value)}
-        onBlur={() => setText(String(value))}
+        aria-invalid={invalid}
+        aria-describedby={invalid ? errorId : undefined}
+        onChange={(e) => onChange(e.target.value)}
       />
-      <button
-        type="button"
-        className="btn stepper-btn"
-        aria-label="One replica more"
-        disabled={disabled || value >= max}
-        onClick={() => onChange(clampReplicas(value + 1, max))}
-      >
+      <button type="button" className="btn stepper-btn" aria-label="One replica more" disabled={disabled || base >= max} onClick={() => step(1)}>
         +
       </button>
-      <span className="stepper-unit muted">replicas</span>
+      <span className="stepper-unit muted">
+        replicas{' '}
+        <span className="stepper-range num" data-testid="replicas-range" title={`At most ${max}: maxReplicas of this service in the config`}>
+          {replicaRange(max)}
+        </span>
+      </span>
     </div>
   )
 }

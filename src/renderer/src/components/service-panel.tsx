@@ -1,5 +1,5 @@
-import { useState } from 'react'
-import { MAX_REPLICAS } from '../../../shared/schemas'
+import { useId, useState } from 'react'
+import { readReplicaInput, replicaBoxValue, scaleNeedsConfirm } from '../core/replica-input'
 import { describeService } from '../core/service-status'
 import { useActions } from '../stores/actions-store'
 import { selectLastScaleEvent, useEvents } from '../stores/events-store'
@@ -23,17 +23,27 @@ export function ServicePanel({ name }: { name: string }): React.JSX.Element | nu
   const scale = useActions((s) => s.scale)
   const dismiss = useActions((s) => s.dismissScaleResult)
   const lastScaleEvent = useEvents(selectLastScaleEvent(name))
-  // null = follow the engine's desired count; a number = what the user typed but has not applied.
-  const [draft, setDraft] = useState<number | null>(null)
+  // null = show the engine's count (or the running scale's target); text = typed, not applied yet.
+  const [draft, setDraft] = useState<string | null>(null)
+  const [confirmingZero, setConfirmingZero] = useState(false)
+  const errorId = useId()
 
   if (!service) return null
   const status = describeService(service, action, lastScaleEvent)
-  const target = draft ?? service.desired
-  const disabledReason = !dockerUp ? 'Docker is not connected' : status.busy ? 'A scale operation is running' : null
+  const text = draft ?? String(replicaBoxValue(service, action))
+  const input = readReplicaInput(text, service.maxReplicas)
+  const disabledReason = !dockerUp ? 'Docker is not connected' : status.busy ? 'A scale operation is running' : input.ok ? null : input.error
+  const replicasNow = Math.max(service.running, service.desired)
 
-  const onScale = (): void => {
+  const runScale = (replicas: number): void => {
     setDraft(null)
-    void scale(name, target)
+    setConfirmingZero(false)
+    void scale(name, replicas)
+  }
+  const onScale = (): void => {
+    if (!input.ok) return
+    if (scaleNeedsConfirm(input.value, service)) setConfirmingZero(true)
+    else runScale(input.value)
   }
 
   return (
@@ -64,24 +74,54 @@ export function ServicePanel({ name }: { name: string }): React.JSX.Element | nu
           <BalancingSelect service={name} value={service.balancing} />
 
           <div className="service-controls">
-            <ReplicaStepper value={target} max={MAX_REPLICAS} disabled={status.busy} onChange={setDraft} />
-            <button
-              type="button"
-              className="btn btn-primary"
-              data-testid="btn-scale"
-              disabled={disabledReason !== null}
-              title={disabledReason ?? `Run ${target} replica${target === 1 ? '' : 's'} of ${name}`}
-              onClick={onScale}
-            >
-              {action?.status === 'running' ? (
-                <>
-                  <Spinner label="Scaling" /> Scaling…
-                </>
-              ) : (
-                'Scale'
-              )}
-            </button>
+            <ReplicaStepper
+              text={text}
+              max={service.maxReplicas}
+              disabled={status.busy || confirmingZero}
+              invalid={!input.ok}
+              errorId={errorId}
+              onChange={(next) => {
+                setDraft(next)
+                setConfirmingZero(false)
+              }}
+            />
+            {confirmingZero ? null : (
+              <button
+                type="button"
+                className="btn btn-primary"
+                data-testid="btn-scale"
+                disabled={disabledReason !== null}
+                title={disabledReason ?? (input.ok ? `Run ${input.value} replica${input.value === 1 ? '' : 's'} of ${name}` : undefined)}
+                onClick={onScale}
+              >
+                {action?.status === 'running' ? (
+                  <>
+                    <Spinner label="Scaling" /> Scaling…
+                  </>
+                ) : (
+                  'Scale'
+                )}
+              </button>
+            )}
           </div>
+          {confirmingZero ? (
+            <div className="btn-row confirm-row" data-testid="scale-zero-confirm">
+              <span className="confirm-text">
+                Remove all {replicasNow} replica{replicasNow === 1 ? '' : 's'} of {name}?
+              </span>
+              <button type="button" className="btn btn-sm btn-danger" data-testid="btn-scale-zero-confirm" onClick={() => runScale(0)}>
+                Scale to 0
+              </button>
+              <button type="button" className="btn btn-sm" data-testid="btn-scale-zero-cancel" onClick={() => setConfirmingZero(false)}>
+                Cancel
+              </button>
+            </div>
+          ) : null}
+          {!input.ok && !status.busy ? (
+            <div className="text-error form-error replicas-error" id={errorId} data-testid="replicas-error" role="alert">
+              {input.error}
+            </div>
+          ) : null}
 
           {status.detail ? (
             <div className={`service-detail text-${status.tone}`} data-testid="service-detail">

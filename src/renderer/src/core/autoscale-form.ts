@@ -29,7 +29,7 @@ export function autoscaleFormOf(view: AutoscaleView): AutoscaleForm {
   }
 }
 
-/** `maxAllowed`: the engine's replica limit (MAX_REPLICAS). */
+/** `maxAllowed`: the service's replica limit (its maxReplicas in the config). */
 export function readAutoscaleForm(form: AutoscaleForm, maxAllowed: number): AutoscaleFormResult {
   if (!autoscaleModes.includes(form.mode)) return { ok: false, error: `Unknown mode "${form.mode}"` }
   const int = (text: string): number | null => {

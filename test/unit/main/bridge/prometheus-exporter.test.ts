@@ -36,7 +36,7 @@ const snapshot: Snapshot = {
     backend({}),
     backend({ id: 'c:abc', name: 'web "quoted"\\1', service: 'demo', health: 'down', cpuPercent: null, memoryBytes: null })
   ],
-  services: [{ name: 'demo', image: 'x', containerPort: 3000, desired: 3, running: 2, ready: 1, phase: 'idle', message: null, autoscale: autoscaleOff, balancing: 'round-robin' }],
+  services: [{ name: 'demo', image: 'x', containerPort: 3000, desired: 3, maxReplicas: 20, running: 2, ready: 1, phase: 'idle', message: null, autoscale: autoscaleOff, balancing: 'round-robin' }],
   docker: { status: 'connected', message: null, version: '20.10' },
   history: null,
   load: { running: false, profile: null, startedAt: null, targetRps: 0, achievedRps: 0, sent: 0, ok: 0, errors: 0, errorsByKind: {}, latencyMs: { p50: null, p95: null, p99: null } }

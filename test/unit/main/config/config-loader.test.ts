@@ -29,6 +29,17 @@ services:
   })
 
   it.each([
+    { desc: 'default', yaml: '{}', expected: { maxReplicas: 20, replicas: 0, autoscale: 10 } },
+    { desc: 'raised, with autoscaling up to it', yaml: '{ maxReplicas: 40, replicas: 30, autoscale: { maxReplicas: 40 } }', expected: { maxReplicas: 40, replicas: 30, autoscale: 40 } },
+    { desc: 'lowered, with autoscaling within it', yaml: '{ maxReplicas: 3, autoscale: { maxReplicas: 3 } }', expected: { maxReplicas: 3, replicas: 0, autoscale: 3 } }
+  ])('services[].maxReplicas: $desc', ({ yaml, expected }) => {
+    const extra = yaml === '{}' ? '' : `, ${yaml.slice(2, -2)}`
+    const c = parseConfig(`services:\n  - { name: a, image: x, containerPort: 1${extra} }`, 'x.yaml')
+    const s = c.services[0]!
+    expect({ maxReplicas: s.maxReplicas, replicas: s.replicas, autoscale: s.autoscale.maxReplicas }).toEqual(expected)
+  })
+
+  it.each([
     { desc: 'port as string', yaml: 'services:\n  - { name: demo, image: x, containerPort: "3000" }', field: 'services[0].containerPort' },
     { desc: 'listen without port', yaml: 'listen: localhost', field: 'listen' },
     { desc: 'listen port out of range', yaml: 'listen: 127.0.0.1:70000', field: 'listen' },
@@ -36,7 +47,15 @@ services:
     { desc: 'negative interval', yaml: 'poll: { intervalMs: -5 }', field: 'poll.intervalMs' },
     { desc: 'bad static backend', yaml: 'backends: [nohostport]', field: 'backends[0]' },
     { desc: 'duplicate service', yaml: 'services:\n  - { name: a, image: x, containerPort: 1 }\n  - { name: a, image: y, containerPort: 2 }', field: 'services[1].name' },
-    { desc: 'too many replicas', yaml: 'services:\n  - { name: a, image: x, containerPort: 1, replicas: 99 }', field: 'services[0].replicas' },
+    { desc: 'more replicas than maxReplicas (20 by default)', yaml: 'services:\n  - { name: a, image: x, containerPort: 1, replicas: 21 }', field: 'services[0].replicas' },
+    { desc: 'replicas above a lowered maxReplicas', yaml: 'services:\n  - { name: a, image: x, containerPort: 1, maxReplicas: 4, replicas: 5 }', field: 'services[0].replicas' },
+    { desc: 'maxReplicas above the ceiling', yaml: 'services:\n  - { name: a, image: x, containerPort: 1, maxReplicas: 101 }', field: 'services[0].maxReplicas' },
+    { desc: 'maxReplicas 0', yaml: 'services:\n  - { name: a, image: x, containerPort: 1, maxReplicas: 0 }', field: 'services[0].maxReplicas' },
+    {
+      desc: 'autoscaling above maxReplicas (its default 10 included)',
+      yaml: 'services:\n  - { name: a, image: x, containerPort: 1, maxReplicas: 5 }',
+      field: 'services[0].autoscale.maxReplicas'
+    },
     { desc: 'inverted port range', yaml: 'ports: { from: 4000, to: 3000 }', field: 'ports' },
     { desc: 'YAML syntax', yaml: 'listen: [unclosed', field: 'YAML syntax error' }
   ])('rejects $desc naming $field', ({ yaml, field }) => {
