@@ -28,7 +28,11 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
     return c
   }
 
-  /** Runs one action per container at a time; a second click while one runs is refused, not queued. */
+  /**
+   * Runs one action per container at a time; a second click while one runs is refused, not queued.
+   * Starts, stops and removes of a service's replica change the count the service keeps (see
+   * EngineReplicas.userAction).
+   */
   async function containerAction(id: string, verb: string, action: (c: FleetContainer) => Promise<void>) {
     const c = managedContainer(id)
     if (busy.has(c.id)) throw new PrescalError('CONFLICT', `${c.name}: another action is still running; wait for it.`)
@@ -85,23 +89,26 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
     getEvents: async ({ limit }) => engine.events.recent(limit),
     getRecentSeries: async ({ seconds }) => engine.recentSeries(seconds),
 
-    startContainer: ({ id }) => containerAction(id, 'started', (c) => engine.fleet.startContainer(c.id)),
+    startContainer: ({ id }) =>
+      containerAction(id, 'started', async (c) => {
+        await engine.fleet.startContainer(c.id)
+        engine.replicas.userAction(c, 'start')
+      }),
     restartContainer: ({ id }) =>
       containerAction(id, 'restarted', async (c) => {
         await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
         await engine.fleet.restartContainer(c.id)
       }),
     // Take the backend out of the pool before stopping it, so no request is sent to a dying process.
-    // A replica stopped or removed here is one the service no longer keeps (see engine-replicas.ts).
     stopContainer: ({ id }) =>
       containerAction(id, 'stopped', async (c) => {
-        engine.replicas.userTakesOut(c, 'stop')
+        engine.replicas.userAction(c, 'stop')
         await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
         await engine.fleet.stopContainer(c.id)
       }),
     removeContainer: ({ id }) =>
       containerAction(id, 'removed', async (c) => {
-        engine.replicas.userTakesOut(c, 'remove')
+        engine.replicas.userAction(c, 'remove')
         await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
         await engine.fleet.removeContainer(c.id)
       }),

@@ -17,6 +17,7 @@ import { EventLog } from './state/event-log'
 import { SeriesBuffer } from './state/series-buffer'
 import { createCommandHandlers, scaleServiceTo } from './engine-commands'
 import { EngineAutoscale } from './engine-autoscale'
+import { EngineReplicas } from './engine-replicas'
 import { HistoryStore } from './history/history-store'
 import { HistoryRecorder } from './state/history-recorder'
 import { defaultDataDir } from './config/config-loader'
@@ -75,6 +76,9 @@ export class Engine {
   readonly scaler: ServiceScaler
   readonly handlers: CommandHandlers
   readonly serviceStates = new Map<string, ServiceState>()
+  /** Containers with a dashboard action in flight (one at a time each). */
+  readonly containerActions = new Set<string>()
+  readonly replicas: EngineReplicas
   readonly history: HistoryStore | null
   readonly autoscale: EngineAutoscale
   private readonly now: () => number
@@ -175,6 +179,15 @@ export class Engine {
       services: this.config.services,
       everyMs: this.config.autoscale.everySeconds * 1000,
       scale: (service, replicas, reason) => scaleServiceTo(this, service, replicas, reason)
+    })
+    this.replicas = new EngineReplicas({
+      now: this.now,
+      events: this.events,
+      services: this.serviceStates,
+      dockerConnected: () => this.dockerView.status === 'connected' && this.initialScaleDone,
+      containers: () => this.fleet.containers(),
+      busy: this.containerActions,
+      restore: (service, replicas, reason) => scaleServiceTo(this, service, replicas, reason)
     })
     this.handlers = createCommandHandlers(this)
   }
@@ -346,6 +359,8 @@ export class Engine {
   }
 
   private tick(): void {
+    // Before the snapshot is built, so it never shows more replicas running than desired.
+    this.replicas.keep()
     const tick = this.proxy.takeTick()
     for (const [id, t] of tick.perBackend) {
       const totals = this.registry.get(id)?.totals

@@ -147,6 +147,10 @@ export type EventKind =
   | 'scale.progress'
   | 'scale.completed'
   | 'scale.failed'
+  /** Replicas stopped without being asked; the engine starts them again. */
+  | 'service.restoring'
+  /** The desired replica count followed what the user did by hand. */
+  | 'service.desired_changed'
   | 'image.progress'
   | 'image.built'
   | 'image.failed'

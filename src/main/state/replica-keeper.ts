@@ -1,0 +1,100 @@
+/**
+ * Decides, between scale calls, what keeps each configured service at the replica count it was
+ * asked for (its desired count). Pure: it reads the container list and the services' state and
+ * returns what to do; engine-replicas.ts does it. The rules:
+ *
+ * - A replica that stops without the user asking from the dashboard (it crashed, the Docker
+ *   engine restarted, someone ran `docker stop` in a terminal) leaves the service short: the
+ *   keeper asks for a *restore*, a scale to the desired count, which starts stopped replicas again
+ *   and replaces the ones that cannot come back.
+ * - A replica the user stops from the dashboard stays stopped: the stop lowers the desired count
+ *   by one (so the service is not short) and the keeper remembers the container, so no automatic
+ *   scale starts or removes it. Start it, or Scale, to run it again.
+ * - A replica started by hand (from the dashboard or a terminal) makes more run than asked: the
+ *   desired count *follows* what runs, so "ready" never exceeds it.
+ *
+ * Nothing is decided while a scale of the service runs or a dashboard action on one of its
+ * containers is in flight: their outcome is not known yet. Restores of one service are at least
+ * RESTORE_INTERVAL_MS apart, doubling after each failed one (up to MAX_RESTORE_BACKOFF_MS), so a
+ * replica that keeps crashing is not restarted in a tight loop.
+ */
+import type { ScalePhase } from '../../shared/types'
+import type { FleetContainer } from '../fleet/fleet-types'
+
+export const RESTORE_INTERVAL_MS = 10_000
+export const MAX_RESTORE_BACKOFF_MS = 5 * 60_000
+
+export interface KeptService {
+  name: string
+  desired: number
+  phase: ScalePhase
+}
+
+export type KeeperAction =
+  /** `stopped` replicas stopped without being asked; scale back to `desired`. */
+  | { kind: 'restore'; service: string; desired: number; running: number; stopped: number }
+  /** More run than asked for: the desired count becomes `desired` (what runs). */
+  | { kind: 'follow'; service: string; desired: number; was: number }
+
+/** States a replica leaves only when started again. */
+const stoppedStates = new Set<FleetContainer['state']>(['exited', 'dead', 'created'])
+
+export class ReplicaKeeper {
+  private readonly stoppedByUser = new Set<string>()
+  private readonly restores = new Map<string, { at: number; failures: number }>()
+
+  constructor(private readonly now: () => number) {}
+
+  /** The user is stopping this container from the dashboard: it stays stopped. */
+  noteUserStop(containerId: string): void {
+    this.stoppedByUser.add(containerId)
+  }
+
+  /** Containers the user stopped, which automatic scales must leave alone. */
+  userStopped(): ReadonlySet<string> {
+    return this.stoppedByUser
+  }
+
+  /** The outcome of a restore plan() asked for; failures lengthen the wait before the next one. */
+  restoreDone(service: string, ok: boolean): void {
+    const r = this.restores.get(service)
+    if (r) r.failures = ok ? 0 : r.failures + 1
+  }
+
+  /**
+   * What to do now. `containers` must be the engine's current list (call only while connected:
+   * an empty list from a lost engine would look like every container was removed). `busy`:
+   * containers with a dashboard action in flight.
+   */
+  plan(services: readonly KeptService[], containers: readonly FleetContainer[], busy: ReadonlySet<string>): KeeperAction[] {
+    for (const id of this.stoppedByUser) {
+      const c = containers.find((x) => x.id === id)
+      if (!c || !stoppedStates.has(c.state)) this.stoppedByUser.delete(id) // started again, or gone
+    }
+    const actions: KeeperAction[] = []
+    for (const s of services) {
+      if (s.phase === 'scaling') continue
+      const mine = containers.filter((c) => c.service === s.name)
+      if (mine.some((c) => busy.has(c.id))) continue
+      const running = mine.filter((c) => c.state === 'running').length
+      if (running > s.desired) {
+        actions.push({ kind: 'follow', service: s.name, desired: running, was: s.desired })
+        continue
+      }
+      const stopped = mine.filter((c) => stoppedStates.has(c.state) && !this.stoppedByUser.has(c.id)).length
+      if (running < s.desired && stopped > 0 && this.restoreDue(s.name)) {
+        actions.push({ kind: 'restore', service: s.name, desired: s.desired, running, stopped })
+      }
+    }
+    return actions
+  }
+
+  /** True (and the attempt recorded) when the service's last restore is long enough ago. */
+  private restoreDue(service: string): boolean {
+    const now = this.now()
+    const last = this.restores.get(service)
+    if (last && now < last.at + Math.min(MAX_RESTORE_BACKOFF_MS, RESTORE_INTERVAL_MS * 2 ** last.failures)) return false
+    this.restores.set(service, { at: now, failures: last?.failures ?? 0 })
+    return true
+  }
+}

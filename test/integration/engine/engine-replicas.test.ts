@@ -1,0 +1,165 @@
+/**
+ * The engine keeps a service at its desired replica count on a real Docker engine: replicas that
+ * stop without being asked (stopped from outside, or while the engine connection was down, as a
+ * Docker restart does) are started again, the same containers, with an event; a replica the user
+ * stops from the dashboard stays stopped; a Scale starts stopped replicas instead of piling up new
+ * ones; a replica started by hand raises the desired count instead of showing "3/2 ready".
+ * The engine reaches Docker through a relay socket the test can cut, so the machine's engine keeps
+ * running for everyone else; only this test's containers (by label) are touched.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Docker from 'dockerode'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../../src/main/config/config-loader'
+import { Engine } from '../../../src/main/engine'
+import type { ServiceView } from '../../../src/shared/types'
+import { DEMO_IMAGE, ensureDemoImage } from '../../helpers/demo-image'
+import { DockerRelay } from '../../helpers/docker-relay'
+import { httpGet } from '../../helpers/http-client'
+import { dockerAvailable, requireOrSkip } from '../../helpers/requirements'
+import { waitFor } from '../../helpers/wait-for'
+
+const SERVICE = `keep${Date.now().toString(36)}`
+const docker = new Docker()
+const run = requireOrSkip('docker', await dockerAvailable())
+
+async function listMine(): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all: true, filters: { label: [`prescal.service=${SERVICE}`] } })
+}
+
+async function removeTestContainers(): Promise<void> {
+  await Promise.all((await listMine()).map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})))
+}
+
+describe.skipIf(!run)('keeping replicas running (real Docker)', () => {
+  const relay = new DockerRelay()
+  let engine: Engine
+  const service = (): ServiceView => engine.snapshot().services.find((s) => s.name === SERVICE)!
+  const counts = () => {
+    const s = service()
+    return { desired: s.desired, running: s.running, ready: s.ready, phase: s.phase }
+  }
+  const idsByState = async (): Promise<Record<string, string[]>> => {
+    const out: Record<string, string[]> = {}
+    for (const c of await listMine()) (out[c.State] ??= []).push(c.Id)
+    for (const ids of Object.values(out)) ids.sort()
+    return out
+  }
+  const eventsOf = (kind: string) => engine.events.recent(1000).filter((e) => e.kind === kind && e.service === SERVICE)
+
+  beforeAll(async () => {
+    await ensureDemoImage(docker)
+    await removeTestContainers()
+    await relay.open()
+    engine = new Engine({
+      dataDir: mkdtempSync(join(tmpdir(), 'prescal-keep-')),
+      tickMs: 250,
+      config: parseConfig(
+        `listen: 127.0.0.1:0
+poll: { intervalMs: 500, timeoutMs: 400 }
+ports: { from: 3750, to: 3799 }
+proxy: { drainTimeoutMs: 1000 }
+docker: { host: "${relay.host}", callTimeoutMs: 10000 }
+history: { enabled: false }
+services:
+  - { name: ${SERVICE}, image: ${DEMO_IMAGE}, containerPort: 3000, replicas: 2, readyPath: /health }
+`,
+        'keep-test.yaml'
+      )
+    })
+    await engine.start()
+    await waitFor(counts, (c) => c.ready === 2 && c.phase === 'idle', 60_000, 'two ready replicas')
+  }, 90_000)
+
+  afterAll(async () => {
+    await engine?.close()
+    await relay.cut()
+    await removeTestContainers()
+  }, 60_000)
+
+  it('a replica stopped from outside (docker stop in a terminal) is started again, the same container', async () => {
+    const before = await idsByState()
+    expect(before.running).toHaveLength(2)
+    await docker.getContainer(before.running![0]!).stop({ t: 1 })
+    await expect.poll(async () => (await idsByState()).running, { timeout: 30_000, interval: 250 }).toEqual(before.running)
+    await expect.poll(counts, { timeout: 15_000, interval: 250 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
+    expect(await idsByState()).toEqual(before)
+    expect(eventsOf('service.restoring').at(-1)?.message).toBe(
+      `${SERVICE}: 1 of 2 replicas running; 1 stopped without being asked (a crash, or the Docker engine restarted): starting it again`
+    )
+    expect(eventsOf('scale.completed').length).toBeGreaterThan(0)
+  }, 60_000)
+
+  it('after the connection to Docker comes back, replicas that exited meanwhile are started again and serve', async () => {
+    const before = await idsByState()
+    await relay.cut()
+    await expect.poll(() => engine.snapshot().docker.status, { timeout: 20_000, interval: 250 }).not.toBe('connected')
+    // What a Docker restart does to containers without a restart policy.
+    await Promise.all(before.running!.map((id) => docker.getContainer(id).stop({ t: 1 })))
+    const restoringBefore = eventsOf('service.restoring').length
+    await relay.open()
+    await expect.poll(() => engine.snapshot().docker.status, { timeout: 40_000, interval: 250 }).toBe('connected')
+    await expect.poll(counts, { timeout: 40_000, interval: 250 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
+    expect(await idsByState()).toEqual(before)
+    const restoring = eventsOf('service.restoring').slice(restoringBefore)
+    expect(restoring.map((e) => e.message)).toEqual([
+      `${SERVICE}: 0 of 2 replicas running; 2 stopped without being asked (a crash, or the Docker engine restarted): starting them again`
+    ])
+    const answers = await Promise.all(Array.from({ length: 10 }, () => httpGet(`${engine.proxyUrl()}/`)))
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200))
+  }, 90_000)
+
+  it('a replica stopped from the dashboard stays stopped, and the service keeps one less', async () => {
+    const before = await idsByState()
+    const victim = before.running![0]!
+    await engine.handlers.stopContainer({ id: victim })
+    expect(engine.serviceStates.get(SERVICE)!.desired).toBe(1)
+    // Long enough for many ticks of the keeper.
+    await new Promise((r) => setTimeout(r, 3000))
+    expect((await idsByState()).exited).toEqual([victim])
+    expect(counts()).toEqual({ desired: 1, running: 1, ready: 1, phase: 'idle' })
+    expect(eventsOf('service.desired_changed').at(-1)?.message).toMatch(
+      new RegExp(`^${SERVICE}: desired is now 1: prescal-${SERVICE}-\\w+ was stopped from the dashboard and stays stopped until you Start it or Scale$`)
+    )
+  }, 30_000)
+
+  it('Scale starts the stopped replica again instead of adding a new one', async () => {
+    const before = await idsByState()
+    const result = await engine.handlers.scaleService({ service: SERVICE, replicas: 2 })
+    expect(result).toMatchObject({ replicas: 2, ready: 2 })
+    const after = await idsByState()
+    expect(after).toEqual({ running: [...before.running!, ...before.exited!].sort() })
+    // The snapshot is the last tick's.
+    await expect.poll(counts, { timeout: 5000, interval: 100 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
+  }, 60_000)
+
+  it('a replica started by hand from the dashboard raises desired: ready never exceeds it', async () => {
+    const { running } = await idsByState()
+    const victim = running![1]!
+    await engine.handlers.stopContainer({ id: victim })
+    expect(engine.serviceStates.get(SERVICE)!.desired).toBe(1)
+    const seen: Array<ReturnType<typeof counts>> = []
+    const sampler = setInterval(() => seen.push(counts()), 50)
+    try {
+      await engine.handlers.startContainer({ id: victim })
+      await expect.poll(counts, { timeout: 20_000, interval: 250 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
+    } finally {
+      clearInterval(sampler)
+    }
+    expect(seen.filter((c) => c.ready > c.desired)).toEqual([])
+    expect(eventsOf('service.desired_changed').at(-1)?.message).toMatch(new RegExp(`^${SERVICE}: desired is now 2: prescal-${SERVICE}-\\w+ was started from the dashboard$`))
+    expect(engine.serviceStates.get(SERVICE)!.desired).toBe(2)
+    expect(await idsByState()).toEqual({ running })
+  }, 40_000)
+
+  it('a replica started outside the app (docker start) raises desired too', async () => {
+    const { running } = await idsByState()
+    const victim = running![0]!
+    await engine.handlers.stopContainer({ id: victim })
+    await docker.getContainer(victim).start()
+    await expect.poll(counts, { timeout: 20_000, interval: 250 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
+    expect(eventsOf('service.desired_changed').at(-1)?.message).toBe(`${SERVICE}: 2 replicas run, more than the 1 asked for (one was started by hand); desired is now 2`)
+  }, 40_000)
+})
