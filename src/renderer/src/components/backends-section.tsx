@@ -1,4 +1,5 @@
 import { useShallow } from 'zustand/react/shallow'
+import { backendsHint } from '../core/backends-hint'
 import { useFleet } from '../stores/fleet-store'
 import { BackendRow } from './backend-row'
 import { BalancingSelect } from './balancing-select'
@@ -8,6 +9,7 @@ import { EmptyState } from './empty-state'
 export function BackendsSection(): React.JSX.Element {
   const ids = useFleet(useShallow((s) => s.snapshot?.backends.map((b) => b.id) ?? []))
   const healthy = useFleet((s) => s.snapshot?.backends.filter((b) => b.health === 'up').length ?? 0)
+  const hint = useFleet((s) => backendsHint(s.snapshot?.docker.status, s.snapshot?.services.length ?? 0))
   const hasStatic = useFleet((s) => s.snapshot?.backends.some((b) => b.source === 'static') ?? false)
   const staticBalancing = useFleet((s) => s.snapshot?.proxy.balancing ?? 'round-robin')
 
@@ -26,7 +28,21 @@ export function BackendsSection(): React.JSX.Element {
       </div>
       {ids.length === 0 ? (
         <EmptyState title="No backends yet" testId="backends-empty">
-          Scale a service above, or add <code>backends:</code> (host:port entries) to the config.
+          {hint === 'scale' ? (
+            <>
+              Scale a service above, or add <code>backends:</code> (host:port entries) to the config.
+            </>
+          ) : hint === 'wait-for-docker' ? (
+            <>
+              Replicas appear here once Docker is connected (see above). Servers you run yourself can be added as{' '}
+              <code>backends:</code> (host:port entries) in the config.
+            </>
+          ) : (
+            <>
+              Add <code>services:</code> (an image to run and scale) or <code>backends:</code> (host:port entries) to the
+              config.
+            </>
+          )}
         </EmptyState>
       ) : (
         <div className="table-wrap card">
