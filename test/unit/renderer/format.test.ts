@@ -11,7 +11,7 @@ import {
   formatRatio,
   formatShare,
   NA_TEXT,
-  shortenMiddle
+  splitNameTail
 } from '../../../src/renderer/src/core/format'
 
 describe('format', () => {
@@ -96,14 +96,16 @@ describe('format', () => {
   })
 
   it.each([
-    { text: 'short', max: 22, expected: 'short' },
-    { text: 'prescal-dashdemo-3ea4d1', max: 23, expected: 'prescal-dashdemo-3ea4d1' },
-    { text: 'prescal-dashdemo-3ea4d1', max: 16, expected: 'presca…mo-3ea4d1' },
-    { text: 'abcdef', max: 2, expected: 'abcdef' }
-  ])('shortenMiddle($text, $max) = $expected', ({ text, max, expected }) => {
-    const out = shortenMiddle(text, max)
-    expect(out).toBe(expected)
-    if (max >= 3) expect(out.length).toBeLessThanOrEqual(max)
+    { name: 'short-name', head: 'short-name', tail: '' },
+    { name: 'prescal-demo-2baba7', head: 'prescal-demo', tail: '-2baba7' },
+    { name: 'prescal-keepmx8qpeiz-680845', head: 'prescal-keepmx8qpeiz', tail: '-680845' },
+    { name: '127.0.0.1:9000', head: '127.0.0.1', tail: ':9000' },
+    { name: 'my-service-with-a-very-long-last-part_abcdefghijklmnop', head: 'my-service-with-a-very-long-last-part_abcdefgh', tail: 'ijklmnop' },
+    { name: 'nodashesatallinthisname', head: 'nodashesatallin', tail: 'thisname' }
+  ])('splitNameTail($name)', ({ name, head, tail }) => {
+    const out = splitNameTail(name)
+    expect(out).toEqual({ head, tail })
+    expect(out.head + out.tail).toBe(name)
   })
 })
 

@@ -1,12 +1,11 @@
-import { formatCount, formatMegabytes, formatMs, formatPercent, formatRate, shortenMiddle } from '../core/format'
+import { formatCount, formatMegabytes, formatMs, formatPercent, formatRate } from '../core/format'
 import { unavailableReason } from '../core/unavailable-reason'
 import { selectBackend, useFleet } from '../stores/fleet-store'
 import { backendColor } from '../stores/metrics-store'
+import { BackendName } from './backend-name'
 import { ContainerActions } from './container-actions'
 import { HealthCell } from './health-cell'
 import { Metric } from './metric'
-
-const NAME_CHARS = 18
 
 /** One backend: identity, health, traffic, resources and (for containers) its action buttons. */
 export function BackendRow({ id }: { id: string }): React.JSX.Element | null {
@@ -27,9 +26,7 @@ export function BackendRow({ id }: { id: string }): React.JSX.Element | null {
         <div className="backend-name">
           <span className="swatch" style={{ background: backendColor(b.id) }} aria-hidden="true" />
           {/* Container names share a long prefix; the distinguishing suffix must stay visible. */}
-          <span className="ellipsis" title={b.name}>
-            {shortenMiddle(b.name, NAME_CHARS)}
-          </span>
+          <BackendName name={b.name} />
         </div>
         {b.address !== b.name ? (
           <div className="sub mono">

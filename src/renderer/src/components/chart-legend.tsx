@@ -1,6 +1,7 @@
 import { fallbackLabel, lastValue, type AlignedSeries } from '../core/series-window'
 import { formatClock } from '../core/format'
 import { backendColor } from '../stores/metrics-store'
+import { BackendName } from './backend-name'
 
 /**
  * Past this many backend lines the legend gets a fixed height of its own and scrolls, so a range
@@ -71,7 +72,7 @@ export function ChartLegend({
       {shown.map((e) => (
         <span key={e.id} className="legend-item" title={e.label}>
           <span className="legend-swatch" style={{ background: colorOf(e.id) }} aria-hidden="true" />
-          <span className="legend-name">{e.label}</span>
+          <BackendName name={e.label} className="legend-name" />
           <span className="legend-value num">
             {format(e.value as number)}
             <span className="unit"> {unit}</span>

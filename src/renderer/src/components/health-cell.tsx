@@ -29,7 +29,7 @@ export function HealthCell({ backend: b }: { backend: BackendView }): React.JSX.
         )}
       </div>
       {b.healthReason ? (
-        <div className={`sub ellipsis ${b.health === 'down' ? 'text-error' : ''}`} title={b.healthReason}>
+        <div className={`sub health-reason ${b.health === 'down' ? 'text-error' : ''}`} title={b.healthReason}>
           {b.healthReason}
         </div>
       ) : null}

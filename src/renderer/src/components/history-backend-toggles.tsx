@@ -1,5 +1,6 @@
 import { fallbackLabel } from '../core/series-window'
 import { useHistory } from '../stores/history-store'
+import { BackendName } from './backend-name'
 
 /** Past this many chips they get smaller and their row a bounded, scrolling height. */
 const COMPACT_AFTER = 12
@@ -34,7 +35,7 @@ export function HistoryBackendToggles({
             onClick={() => toggle(b.backendId)}
           >
             <span className="legend-swatch" style={{ background: on ? colors[b.backendId] : undefined }} aria-hidden="true" />
-            <span className="ellipsis">{label}</span>
+            <BackendName name={label} withTitle={false} />
           </button>
         )
       })}

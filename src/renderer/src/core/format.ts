@@ -68,14 +68,16 @@ export function formatAxisTick(value: number): string {
 }
 
 /**
- * Shortens text to at most `max` characters by cutting the middle ("prescal-d…mo-3ea4d1"): the
- * end of a container name is what tells replicas apart.
+ * Splits a backend name into a head that may be cut with an ellipsis and the tail that tells
+ * replicas apart and must stay visible ("prescal-demo-" + "2baba7", "127.0.0.1" + ":9000"): the
+ * text after the last "-" or ":" when that is short, else the last 8 characters. Names short
+ * enough to always fit are not split. Laid out with CSS, the cut falls wherever the room ends.
  */
-export function shortenMiddle(text: string, max: number): string {
-  if (text.length <= max || max < 3) return text
-  const keep = max - 1
-  const tail = Math.ceil(keep * 0.6)
-  return `${text.slice(0, keep - tail)}…${text.slice(text.length - tail)}`
+export function splitNameTail(name: string): { head: string; tail: string } {
+  if (name.length <= 12) return { head: name, tail: '' }
+  const cut = Math.max(name.lastIndexOf('-'), name.lastIndexOf(':'))
+  const at = cut > 0 && name.length - cut <= 13 ? cut : name.length - 8
+  return { head: name.slice(0, at), tail: name.slice(at) }
 }
 
 function trimZero(s: string): string {
