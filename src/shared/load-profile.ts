@@ -50,7 +50,7 @@ const traceProfile = z
       .max(LOAD_LIMITS.maxTracePoints),
     stepMs: z.number().finite().min(1).max(7 * 86_400_000),
     compression: z.number().finite().min(0.001).max(1_000_000),
-    multiplier: z.number().finite().min(0).max(1_000_000),
+    multiplier: z.number().finite().gt(0, 'a multiplier of 0 sends nothing').max(1_000_000),
     durationMs
   })
   .strict()
@@ -79,10 +79,19 @@ const traceProfile = z
     }
   })
 
+// A run that can send nothing would still show "sending": a profile must have some rate above 0.
+const nothingSent = (path: string) => ({ message: 'every rate is 0: nothing would be sent', path: [path] })
+
 export const loadProfileSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('constant'), rps, durationMs }).strict(),
-  z.object({ kind: z.literal('step'), lowRps: rps, highRps: rps, lowMs: phaseMs, highMs: phaseMs, durationMs }).strict(),
-  z.object({ kind: z.literal('ramp'), fromRps: rps, toRps: rps, durationMs }).strict(),
+  z.object({ kind: z.literal('constant'), rps: rps.gt(0, 'a rate of 0 sends nothing'), durationMs }).strict(),
+  z
+    .object({ kind: z.literal('step'), lowRps: rps, highRps: rps, lowMs: phaseMs, highMs: phaseMs, durationMs })
+    .strict()
+    .refine((p) => p.lowRps > 0 || p.highRps > 0, nothingSent('highRps')),
+  z
+    .object({ kind: z.literal('ramp'), fromRps: rps, toRps: rps, durationMs })
+    .strict()
+    .refine((p) => p.fromRps > 0 || p.toRps > 0, nothingSent('toRps')),
   traceProfile
 ])
 

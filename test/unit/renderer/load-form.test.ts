@@ -49,11 +49,28 @@ describe('buildLoadProfile', () => {
     { desc: 'empty rate', input: form({ rps: '' }), trace: null, error: /Rate must be a number/ },
     { desc: 'text duration', input: form({ durationSeconds: 'abc' }), trace: null, error: /Duration must be a number/ },
     { desc: 'trace without a file', input: form({ kind: 'trace' }), trace: null, error: /Choose a trace CSV/ },
+    { desc: 'a constant rate of 0', input: form({ rps: '0' }), trace: null, error: /^Rate is 0 req\/s: nothing would be sent$/ },
+    { desc: 'a negative rate', input: form({ rps: '-5' }), trace: null, error: /^Rate must not be negative$/ },
+    { desc: 'a step of 0 and 0', input: form({ kind: 'step', lowRps: '0', highRps: '0' }), trace: null, error: /Both rates are 0/ },
+    { desc: 'a negative step rate', input: form({ kind: 'step', lowRps: '-1' }), trace: null, error: /Low rate must not be negative/ },
+    { desc: 'a ramp from 0 to 0', input: form({ kind: 'ramp', fromRps: '0', toRps: '0' }), trace: null, error: /from 0 to 0/ },
+    { desc: 'a trace multiplier of 0', input: form({ kind: 'trace', multiplier: '0' }), trace, error: /Multiplier is 0: nothing would be sent/ },
+    { desc: 'a trace compression of 0', input: form({ kind: 'trace', compression: '0' }), trace, error: /Compression must be above 0/ },
     { desc: 'path without a slash', input: form({ path: 'work=5' }), trace: null, error: /Path must start with \// }
   ])('rejects $desc', ({ input, trace: t, error }) => {
     const r = buildLoadProfile(input, t)
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.error).toMatch(error)
+  })
+
+  it.each([
+    { desc: 'a step with a low rate of 0', input: form({ kind: 'step', lowRps: '0', highRps: '50' }) },
+    { desc: 'a ramp from 0', input: form({ kind: 'ramp', fromRps: '0', toRps: '10' }) },
+    { desc: 'a ramp down to 0', input: form({ kind: 'ramp', fromRps: '10', toRps: '0' }) }
+  ])('accepts $desc: it sends something', ({ input }) => {
+    const r = buildLoadProfile(input, null)
+    expect(r.ok).toBe(true)
+    if (r.ok) expect(loadProfileSchema.safeParse(r.profile).success).toBe(true)
   })
 
   it('passes the path through', () => {

@@ -115,7 +115,7 @@ export function LoadPanel(): React.JSX.Element {
           </button>
           {error ? (
             <span className="text-error form-error" data-testid="load-error">
-              {error.message} <span className="code">{error.code}</span>
+              {error.message} {error.fromForm ? null : <span className="code">{error.code}</span>}
             </span>
           ) : null}
         </div>

@@ -84,8 +84,9 @@ export function LoadProfileFields({
             <span className="field-label">Trace CSV</span>
             <input type="file" accept=".csv,text/csv" className="input-file" data-testid="load-trace-file" disabled={disabled} onChange={(e) => void onFile(e.target.files?.[0])} />
           </label>
-          {field('compression', 'Compression', '×', undefined, 'Trace time per wall time: 60 plays one trace minute per second')}
-          {field('multiplier', 'Multiplier', '×', undefined, 'Scales the trace rates to this machine')}
+          {/* Factors, not clear buttons: the unit says what the number multiplies. */}
+          {field('compression', 'Compression', '× faster', 'load-compression', 'Trace time per wall time: 60 plays one trace minute per second')}
+          {field('multiplier', 'Multiplier', '× rates', 'load-multiplier', 'Scales the trace rates to this machine: 2 sends twice the requests')}
           <div className="load-trace-info sub" data-testid="load-trace-info">
             {fileError ? (
               <span className="text-error">{fileError}</span>

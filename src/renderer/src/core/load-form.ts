@@ -1,7 +1,9 @@
 /**
  * The load generator form: what the user typed (text, in req/s and seconds) to the contract's
- * LoadProfile (ms). Only "is it a number" is checked here; limits (max rate, duration, phase
- * length, trace peak) are the engine's to enforce, and its INVALID_ARGUMENT message is shown as is.
+ * LoadProfile (ms). Checked here: every field is a number, rates are not negative, and the profile
+ * sends something (a rate of 0 would show "sending" while nothing goes out). Limits (max rate,
+ * duration, phase length, trace peak) are the engine's to enforce, and its INVALID_ARGUMENT
+ * message is shown as is.
  */
 import type { LoadKind } from '../../../shared/autoscale'
 import type { LoadProfile } from '../../../shared/load-profile'
@@ -60,24 +62,36 @@ export function buildLoadProfile(form: LoadForm, trace: ParsedTrace | null): Loa
     }
     return v
   }
+  /** A rate or factor: a number, not negative. */
+  const rate = (text: string, label: string): number => {
+    const v = read(text, label)
+    if (v < 0) errors.push(`${label} must not be negative`)
+    return v
+  }
+  const sendsNothing = (what: string): void => {
+    errors.push(`${what}: nothing would be sent`)
+  }
   const durationMs = Math.round(read(form.durationSeconds, 'Duration') * 1000)
   let profile: LoadProfile
   switch (form.kind) {
     case 'constant':
-      profile = { kind: 'constant', rps: read(form.rps, 'Rate'), durationMs }
+      profile = { kind: 'constant', rps: rate(form.rps, 'Rate'), durationMs }
+      if (profile.rps === 0 && errors.length === 0) sendsNothing('Rate is 0 req/s')
       break
     case 'step':
       profile = {
         kind: 'step',
-        lowRps: read(form.lowRps, 'Low rate'),
-        highRps: read(form.highRps, 'High rate'),
+        lowRps: rate(form.lowRps, 'Low rate'),
+        highRps: rate(form.highRps, 'High rate'),
         lowMs: Math.round(read(form.lowSeconds, 'Low phase') * 1000),
         highMs: Math.round(read(form.highSeconds, 'High phase') * 1000),
         durationMs
       }
+      if (profile.lowRps === 0 && profile.highRps === 0 && errors.length === 0) sendsNothing('Both rates are 0 req/s')
       break
     case 'ramp':
-      profile = { kind: 'ramp', fromRps: read(form.fromRps, 'From rate'), toRps: read(form.toRps, 'To rate'), durationMs }
+      profile = { kind: 'ramp', fromRps: rate(form.fromRps, 'From rate'), toRps: rate(form.toRps, 'To rate'), durationMs }
+      if (profile.fromRps === 0 && profile.toRps === 0 && errors.length === 0) sendsNothing('The ramp goes from 0 to 0 req/s')
       break
     case 'trace':
       if (!trace) errors.push('Choose a trace CSV file (timestamp,requests)')
@@ -85,10 +99,12 @@ export function buildLoadProfile(form: LoadForm, trace: ParsedTrace | null): Loa
         kind: 'trace',
         points: trace?.points ?? [],
         stepMs: trace?.stepMs ?? 1000,
-        compression: read(form.compression, 'Compression'),
-        multiplier: read(form.multiplier, 'Multiplier'),
+        compression: rate(form.compression, 'Compression'),
+        multiplier: rate(form.multiplier, 'Multiplier'),
         durationMs
       }
+      if (profile.compression === 0 && errors.length === 0) errors.push('Compression must be above 0 (1 plays the trace in real time)')
+      if (profile.multiplier === 0 && errors.length === 0) sendsNothing('Multiplier is 0')
       break
   }
   const path = form.path.trim() === '' ? '/' : form.path.trim()

@@ -1,7 +1,8 @@
 /**
  * Start / Stop of the built-in load generator. Its running numbers come with every snapshot
- * (snapshot.load); this store keeps the form, the pending call and the last refusal (e.g. the engine's
- * INVALID_ARGUMENT text for a rate above its limit), which stays until the next attempt.
+ * (snapshot.load); this store keeps the form, the pending call and the last refusal: the engine's
+ * (e.g. INVALID_ARGUMENT for a rate above its limit) stays until the next attempt; the form's own
+ * (e.g. "Choose a trace CSV file") goes as soon as the form is edited, since it may be fixed then.
  */
 import { create } from 'zustand'
 import { api } from '../api'
@@ -17,7 +18,8 @@ interface LoadState {
   setForm(form: LoadForm): void
   setTrace(trace: ParsedTrace | null): void
   pending: 'start' | 'stop' | null
-  error: ErrorInfo | null
+  /** `fromForm`: found in the form before anything was sent (cleared by the next edit). */
+  error: (ErrorInfo & { fromForm?: true }) | null
   start(profile: LoadProfile, path: string): Promise<void>
   stop(): Promise<void>
   /** A form problem found before anything was sent. */
@@ -27,8 +29,8 @@ interface LoadState {
 export const useLoad = create<LoadState>((set, get) => ({
   form: defaultLoadForm,
   trace: null,
-  setForm: (form) => set({ form }),
-  setTrace: (trace) => set({ trace }),
+  setForm: (form) => set((s) => ({ form, error: s.error?.fromForm ? null : s.error })),
+  setTrace: (trace) => set((s) => ({ trace, error: s.error?.fromForm ? null : s.error })),
   pending: null,
   error: null,
   async start(profile, path) {
@@ -52,6 +54,6 @@ export const useLoad = create<LoadState>((set, get) => ({
     }
   },
   reject(message) {
-    set({ error: { code: 'INVALID_ARGUMENT', message } })
+    set({ error: { code: 'INVALID_ARGUMENT', message, fromForm: true } })
   }
 }))

@@ -6,7 +6,17 @@ const rows = (n: number, step = 1000) => Array.from({ length: n }, (_, i) => ({ 
 describe('loadProfileSchema', () => {
   const cases: Array<{ desc: string; input: unknown; ok: boolean; message?: RegExp }> = [
     { desc: 'constant', input: { kind: 'constant', rps: 100, durationMs: 60_000 }, ok: true },
-    { desc: 'zero rate', input: { kind: 'constant', rps: 0, durationMs: 1000 }, ok: true },
+    { desc: 'zero rate: sends nothing', input: { kind: 'constant', rps: 0, durationMs: 1000 }, ok: false, message: /rate of 0 sends nothing/ },
+    { desc: 'step of 0 and 0', input: { kind: 'step', lowRps: 0, highRps: 0, lowMs: 1000, highMs: 1000, durationMs: 10_000 }, ok: false, message: /nothing would be sent/ },
+    { desc: 'step with a silent low phase', input: { kind: 'step', lowRps: 0, highRps: 5, lowMs: 1000, highMs: 1000, durationMs: 10_000 }, ok: true },
+    { desc: 'ramp from 0 to 0', input: { kind: 'ramp', fromRps: 0, toRps: 0, durationMs: 10_000 }, ok: false, message: /nothing would be sent/ },
+    { desc: 'ramp up from 0', input: { kind: 'ramp', fromRps: 0, toRps: 5, durationMs: 10_000 }, ok: true },
+    {
+      desc: 'trace at multiplier 0',
+      input: { kind: 'trace', points: rows(10), stepMs: 1000, compression: 1, multiplier: 0, durationMs: 10_000 },
+      ok: false,
+      message: /multiplier of 0 sends nothing/
+    },
     { desc: 'rate above 2000', input: { kind: 'constant', rps: 2001, durationMs: 60_000 }, ok: false },
     { desc: 'negative rate', input: { kind: 'ramp', fromRps: -1, toRps: 10, durationMs: 60_000 }, ok: false },
     { desc: 'duration under 1 s', input: { kind: 'constant', rps: 1, durationMs: 999 }, ok: false },
