@@ -66,9 +66,18 @@ export function ChartLegend({
     .map((x) => ({ ...x, value: cursorIdx !== null ? (x.ys[cursorIdx] ?? null) : x.idleValue }))
     .filter((x) => x.value !== null)
 
+  const compact = series.ids.length > COMPACT_AFTER
+  const more = (
+    <span className="legend-more" title={entries.filter((e) => e.value === null).map((e) => e.label).join('\n')}>
+      +{hidden} without a value {hoveredAt !== undefined ? 'then' : idleMissing}
+    </span>
+  )
+
   return (
-    <div className={`chart-legend${series.ids.length > COMPACT_AFTER ? ' chart-legend-compact' : ''}`} data-testid="chart-legend">
+    <div className={`chart-legend${compact ? ' chart-legend-compact' : ''}`} data-testid="chart-legend">
       <span className="legend-time num">{hoveredAt !== undefined ? timeLabel(hoveredAt) : idleLabel}</span>
+      {/* A compact legend scrolls: its count goes first, where it is always seen. */}
+      {hidden > 0 && compact ? more : null}
       {shown.map((e) => (
         <span key={e.id} className="legend-item" title={e.label}>
           <span className="legend-swatch" style={{ background: colorOf(e.id) }} aria-hidden="true" />
@@ -93,11 +102,7 @@ export function ChartLegend({
           </span>
         </span>
       ))}
-      {hidden > 0 ? (
-        <span className="legend-more" title={entries.filter((e) => e.value === null).map((e) => e.label).join('\n')}>
-          +{hidden} without a value {hoveredAt !== undefined ? 'then' : idleMissing}
-        </span>
-      ) : null}
+      {hidden > 0 && !compact ? more : null}
     </div>
   )
 }
