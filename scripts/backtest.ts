@@ -20,7 +20,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { policyFor } from '../src/main/scaler/hybrid-policy'
 import { createOraclePolicy } from '../src/main/scaler/oracle-policy'
-import { ERROR_MARGIN } from '../src/main/scaler/predictive-policy'
+import { MIN_RESCUED_SHARE } from '../src/main/scaler/forecast-sizing'
+import { SURPRISE_SDS } from '../src/main/scaler/predictive-policy'
 import { defaultScalerSettings } from '../src/main/scaler/scaler-types'
 import type { ScalerSettings } from '../src/main/scaler/scaler-types'
 import { forecastScaleDownWindowMs } from '../src/main/scaler/scaling-limits'
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
     `settings: capacity ${fmt(capacityRps, 3)} req/s per replica, cold start ${coldStartMs / 1000} s, every ${everyMs / 1000} s, ` +
       `target ${settings.targetUtilization}, tolerance ${settings.tolerance}, headroom ${settings.headroom}, ` +
       `scale-down window ${settings.scaleDownStabilizationMs / 1000} s (reactive) / ${forecastScaleDownWindowMs(settings) / 1000} s (predictive, hybrid), ` +
-      `error margin ${ERROR_MARGIN}, steps +${settings.maxStepUp}/-${settings.maxStepDown}`
+      `replica added while it rescues ≥ ${MIN_RESCUED_SHARE} of its capacity, reactive scale-up beyond ${SURPRISE_SDS} sd, steps +${settings.maxStepUp}/-${settings.maxStepDown}`
   )
   console.log('')
   console.log(

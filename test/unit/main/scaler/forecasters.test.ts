@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
-  autocorrelation,
   createForecaster,
-  detectSeason,
+  errorCorrelation,
   forecast,
   isSeasonal,
   observe
@@ -41,7 +40,7 @@ function mae(xs: number[]): number {
 describe('Holt-Winters forecaster', () => {
   it('beats the naive and the seasonal-naive forecaster on a noisy seasonal series', () => {
     const ys = seasonalSeries(4 * 24 * 60)
-    const f = createForecaster(MIN, null)
+    const f = createForecaster(MIN, 3_600_000)
     const errHw: number[] = []
     const errHw5: number[] = []
     const errNaive: number[] = []
@@ -60,7 +59,7 @@ describe('Holt-Winters forecaster', () => {
       observe(f, (t + 1) * MIN, y) // the sample for minute t ends at t + 1
     })
     expect(isSeasonal(f)).toBe(true)
-    expect(f.seasonSlots).toBe(60) // detected: hourly
+    expect(f.seasonSlots).toBe(60)
     // Noise alone (σ 5) gives an irreducible MAE of ≈ 4; the naive forecasters pay the noise twice.
     expect(mae(errHw)).toBeLessThan(5)
     expect(mae(errNaive)).toBeGreaterThan(6)
@@ -124,24 +123,67 @@ describe('Holt-Winters forecaster', () => {
   })
 })
 
-describe('detectSeason', () => {
-  it('finds a daily season in a daily pattern with a trend', () => {
-    const xs: number[] = []
-    for (let t = 0; t < 3 * 1440; t++) xs.push(50 + 0.02 * t + 30 * Math.sin((2 * Math.PI * t) / 1440))
-    expect(detectSeason(xs, MIN)).toBe(1440)
+
+describe('forecaster without a configured season', () => {
+  it('stays trend-only however long the history (a season must be configured)', () => {
+    const f = createForecaster(MIN, null)
+    seasonalSeries(4 * 24 * 60).forEach((y, t) => observe(f, (t + 1) * MIN, y))
+    expect(isSeasonal(f)).toBe(false)
+    expect(f.buffer).toHaveLength(0)
+  })
+})
+
+/** y = 100 + e, e an AR(1) process with correlation `rho` (innovations σ = 10), one value per minute. */
+function ar1Series(n: number, rho: number, seed = 3): number[] {
+  const rand = rng(seed)
+  let e = 0
+  return Array.from({ length: n }, () => {
+    e = rho * e + 10 * gaussian(rand)
+    return 100 + e
+  })
+}
+
+describe('AR(1) error correction', () => {
+  it.each([
+    { desc: 'white noise', rho: 0, lo: 0, hi: 0.12 },
+    { desc: 'short bursts', rho: 0.3, lo: 0.18, hi: 0.42 },
+    { desc: 'long bursts', rho: 0.7, lo: 0.55, hi: 0.85 }
+  ])('learns the error correlation: $desc (ρ $rho)', ({ rho, lo, hi }) => {
+    const f = createForecaster(MIN, null)
+    ar1Series(3000, rho).forEach((y, t) => observe(f, (t + 1) * MIN, y))
+    expect(errorCorrelation(f)).toBeGreaterThanOrEqual(lo)
+    expect(errorCorrelation(f)).toBeLessThanOrEqual(hi)
   })
 
-  it('rejects a pure trend and white noise', () => {
-    const trend = Array.from({ length: 3 * 1440 }, (_, t) => t)
-    expect(detectSeason(trend, MIN)).toBeNull()
-    const rand = rng(7)
-    const noise = Array.from({ length: 3 * 1440 }, () => rand())
-    expect(detectSeason(noise, MIN)).toBeNull()
+  it('beats the uncorrected forecast one step ahead on correlated noise, and fades further ahead', () => {
+    const ys = ar1Series(3000, 0.7, 11)
+    const f = createForecaster(MIN, null)
+    const corrected: number[] = []
+    const uncorrected: number[] = []
+    ys.forEach((y, t) => {
+      if (t >= 1000) {
+        corrected.push(forecast(f, 1) - y)
+        // The model part alone: take the correction back out.
+        uncorrected.push(forecast(f, 1) - errorCorrelation(f) * f.lastError - y)
+      }
+      observe(f, (t + 1) * MIN, y)
+    })
+    expect(mae(corrected)).toBeLessThan(0.85 * mae(uncorrected))
+    // The correction is ρ^h × the newest error: after 50 buckets it is gone.
+    const far = forecast(f, 50) - forecast(f, 49)
+    expect(Math.abs(far)).toBeLessThan(1)
   })
+})
 
-  it('skips missing (NaN) values instead of reading them as zero', () => {
-    const xs = Array.from({ length: 300 }, (_, t) => Math.sin((2 * Math.PI * t) / 60))
-    for (let t = 100; t < 130; t++) xs[t] = Number.NaN
-    expect(autocorrelation(xs, 60)).toBeCloseTo(1, 6)
+describe('meanAbsError', () => {
+  it.each([
+    { desc: 'steady samples', samples: [10, 10, 10, 10, 10, 10, 10, 10, 10, 10], lo: 0, hi: 0.01 },
+    // Same 10 req/s mean per bucket, but the fleet meets 0 and 20 req/s seconds: that scatter counts.
+    { desc: 'samples scattered within each bucket', samples: [0, 20, 0, 20, 0, 20, 0, 20, 0, 20], lo: 9, hi: 10.01 }
+  ])('holds the scatter of the samples around the forecast: $desc', ({ samples, lo, hi }) => {
+    const f = createForecaster(10_000, null)
+    for (let s = 0; s < 2000; s++) observe(f, (s + 1) * 1000, samples[s % samples.length]!)
+    expect(f.meanAbsError).toBeGreaterThanOrEqual(lo)
+    expect(f.meanAbsError).toBeLessThanOrEqual(hi)
   })
 })
