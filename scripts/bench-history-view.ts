@@ -28,6 +28,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import WebSocket from 'ws'
 import { HistoryStore } from '../src/main/history/history-store'
 import type { BackendSampleRow, HistoryQuery } from '../src/main/history/history-types'
+import { seededRandom as prng } from '../test/helpers/seeded-random'
 
 const ROOT = resolve(__dirname, '..')
 const argv = process.argv
@@ -45,18 +46,6 @@ const EXPLAIN = argv.includes('--explain')
 const CHROMIUM = process.env.PRESCAL_CHROMIUM ?? '/usr/bin/chromium'
 
 // ---------------------------------------------------------------- 1. the history file
-
-/** Deterministic PRNG (mulberry32) so runs are comparable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function fillHistory(path: string, end: number): { ticks: number; seconds: number } {
   const rand = prng(7)

@@ -19,6 +19,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { HistoryStore } from '../src/main/history/history-store'
 import type { BackendSampleRow, HistoryQuery, Metric } from '../src/main/history/history-types'
+import { seededRandom as prng } from '../test/helpers/seeded-random'
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`)
@@ -30,17 +31,6 @@ const BACKENDS = arg('backends', 50)
 const TICKS = Math.round(HOURS * 3600)
 const VALUES_PER_SAMPLE = 13
 
-/** Deterministic PRNG (mulberry32) so runs are comparable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 const rand = prng(42)
 const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
 

@@ -1,16 +1,10 @@
 import type { EngineEvent, EventKind, EventLevel } from '../../shared/types'
+import type { StoredEvent } from '../history/history-types'
 
 type Listener = (e: EngineEvent) => void
 
 /** An event as the history store keeps it. */
-export interface RestoredEvent {
-  at: number
-  kind: string
-  level: string
-  message: string
-  backendId?: string
-  service?: string
-}
+export type RestoredEvent = StoredEvent
 
 const levels: ReadonlySet<string> = new Set<EventLevel>(['info', 'warn', 'error'])
 

@@ -6,24 +6,9 @@ import {
   isSeasonal,
   observe
 } from '../../../../src/main/scaler/forecasters'
+import { gaussian, seededRandom as rng } from '../../../helpers/seeded-random'
 
 const MIN = 60_000
-
-/** mulberry32: a tiny seeded PRNG so the noise is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function gaussian(rand: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
-}
 
 /** One value per minute: level 100, trend +0.01/min, hourly sine of amplitude 40, noise σ = 5. */
 function seasonalSeries(n: number, seed = 42): number[] {
@@ -122,7 +107,6 @@ describe('Holt-Winters forecaster', () => {
     expect(forecast(copy, 7)).toBeCloseTo(forecast(f, 7), 9)
   })
 })
-
 
 describe('forecaster without a configured season', () => {
   it('stays trend-only however long the history (a season must be configured)', () => {

@@ -4,6 +4,7 @@ import { bucketWidthMs, predictivePolicy } from '../../../../src/main/scaler/pre
 import { reactivePolicy } from '../../../../src/main/scaler/reactive-policy'
 import { createPolicyState, defaultScalerSettings } from '../../../../src/main/scaler/scaler-types'
 import type { LoadSample, ScalerSettings } from '../../../../src/main/scaler/scaler-types'
+import { gaussian, seededRandom as rng } from '../../../helpers/seeded-random'
 
 const MIN = 60_000
 
@@ -18,22 +19,6 @@ const base: ScalerSettings = {
   coldStartMs: 2 * MIN,
   headroom: 0,
   seasonLengthMs: null
-}
-
-/** mulberry32: a tiny seeded PRNG so the noise is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function gaussian(rand: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
 }
 
 /** Samples one minute apart ending at `minutes` × MIN, with rps = f(minute). */
