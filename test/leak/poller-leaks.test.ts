@@ -5,9 +5,8 @@
  *
  * Slow by design (~20-40 s). Run alone: `npx vitest run test/leak`.
  */
-import { getHeapStatistics, setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
+import { collector, heapUsedAfterSettling } from '../helpers/heap'
 import { ScrapeLoop, type HealthTransition } from '../../src/main/poller/scrape-loop'
 import {
   activeResources,
@@ -21,30 +20,6 @@ import {
 
 const CYCLES = 320
 const MiB = 1024 * 1024
-
-/**
- * A real collector when one can be had: the CLI flag is not available to vitest workers, but the
- * flag set at runtime exposes `gc` to new contexts. Without it the heap bound is looser.
- */
-function collector(): (() => void) | null {
-  const existing = (globalThis as { gc?: () => void }).gc
-  if (typeof existing === 'function') return existing
-  try {
-    setFlagsFromString('--expose-gc')
-    const gc = runInNewContext('gc') as unknown
-    return typeof gc === 'function' ? (gc as () => void) : null
-  } catch {
-    return null
-  }
-}
-
-async function heapUsedAfterSettling(gc: (() => void) | null): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    gc?.()
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  return getHeapStatistics().used_heap_size
-}
 
 function pick(resources: Record<string, number>): { Timeout: number; TCPSocketWrap: number; TCPServerWrap: number } {
   return {

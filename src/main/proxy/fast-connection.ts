@@ -182,6 +182,7 @@ export class FastConnection {
     s.off('drain', onDrain)
     s.setTimeout(0)
     ;(s as TaggedSocket)[kConn] = undefined
+    this.parser.close()
     this.lane.forget(this)
   }
 

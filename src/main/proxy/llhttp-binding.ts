@@ -8,6 +8,8 @@ export interface NodeHttpParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void
   execute(data: Buffer): number | Error
   finish(): number | Error | undefined
+  /** Frees the native parser. Without it a parser (and all its callbacks reach) is never collected. */
+  close(): void
   [k: number]: unknown
 }
 

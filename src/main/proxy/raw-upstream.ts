@@ -120,6 +120,8 @@ class RawConnection implements RawRequest {
   /** @internal */ closed(): void {
     this.pool.forget(this)
     if (this.handler !== null) this.fail('ECONNRESET')
+    // The socket is gone for good: free the native parser, or it and this connection leak.
+    this.parser.close()
   }
 
   /** @internal */ fail(code: string): void {
