@@ -69,14 +69,14 @@ describe('P2cLatencyStrategy', () => {
   ])('$desc', ({ ewma, load, rnd, expected, candidates }) => {
     const loads = load as Record<string, number>
     const seq = [...rnd]
-    const s = new P2cLatencyStrategy((id) => loads[id] ?? 0, () => seq.shift() ?? 0)
+    const s = new P2cLatencyStrategy((id) => loads[id] ?? 0, () => seq.shift() ?? 0, () => 0)
     for (const [id, ms] of Object.entries(ewma)) s.observe(id, ms)
     const list = (candidates ?? Object.keys(ewma)).map((id) => m(id))
     expect(s.pick(list)?.id).toBe(expected)
   })
 
   it('moves the average towards new samples (EWMA, alpha 0.2)', () => {
-    const s = new P2cLatencyStrategy(() => 0)
+    const s = new P2cLatencyStrategy(() => 0, Math.random, () => 0)
     s.observe('a', 10)
     expect(s.latencyOf('a')).toBe(10)
     s.observe('a', 20)
@@ -91,8 +91,23 @@ describe('P2cLatencyStrategy', () => {
     expect(s.pick([])).toBeUndefined()
   })
 
+  it('lets an average fade while its backend gets no traffic, so a slow spell does not starve it for good', () => {
+    let now = 0
+    const s = new P2cLatencyStrategy(() => 0, () => 0, () => now)
+    s.observe('a', 2)
+    s.observe('b', 40) // b was slow once; with two candidates p2c always compares both
+    const list = [m('a'), m('b')]
+    expect(s.pick(list)?.id).toBe('a')
+    // a keeps answering in 2 ms, every 100 ms; b gets nothing.
+    for (now = 100; now <= 10_000; now += 100) s.observe('a', 2)
+    expect(s.pick(list)?.id).toBe('a') // b: 40 ms × e^-2 ≈ 5.4 ms, still slower
+    for (; now <= 20_000; now += 100) s.observe('a', 2)
+    expect(s.latencyOf('b')).toBeCloseTo(40 * Math.exp(-now / 5_000), 5) // ≈ 0.7 ms
+    expect(s.pick(list)?.id).toBe('b')
+  })
+
   it('sends most traffic to the fast backend over many picks', () => {
-    const s = new P2cLatencyStrategy(() => 0)
+    const s = new P2cLatencyStrategy(() => 0, Math.random, () => 0)
     s.observe('fast', 1)
     s.observe('slow', 20)
     s.observe('mid', 5)
