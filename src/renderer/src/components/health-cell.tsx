@@ -14,7 +14,11 @@ export function HealthCell({ backend: b }: { backend: BackendView }): React.JSX.
           {b.health}
           {b.healthSource === 'check' ? <span className="muted"> (check)</span> : null}
         </span>
-        {b.draining ? (
+        {b.health === 'down' ? (
+          <span className="badge" title="Gets no traffic while it is down">
+            out of pool
+          </span>
+        ) : b.draining ? (
           <span className="badge badge-warn" title="Finishing in-flight requests; gets no new traffic">
             draining
           </span>
