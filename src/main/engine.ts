@@ -94,7 +94,8 @@ export class Engine {
   private readonly statsInFlight = new Set<string>()
   /** Containers the scaler saw answer before the fleet listed them; ready as soon as they are. */
   private readonly readyHints = new Set<string>()
-  private proxyView: ProxyView = { url: null, error: null, rps: 0, inFlight: 0, totalRequests: 0, balancing: 'round-robin' }
+  /** The proxy's part of the snapshot, but for its balancing, which the pool holds (proxySnapshot). */
+  private proxyView: Omit<ProxyView, 'balancing'> = { url: null, error: null, rps: 0, inFlight: 0, totalRequests: 0 }
   private dockerView: DockerView = { status: 'connecting', message: null, version: null }
   private last: Snapshot | null = null
   private tickTimer: NodeJS.Timeout | null = null
@@ -132,7 +133,7 @@ export class Engine {
         this.events.add('backend.counter_reset', 'info', `${this.nameOf(id)} restarted (CPU counter reset); no CPU sample this tick`, { backendId: id })
     })
     this.checks = new ActiveHealth((t) => this.onHealthTransition(t, 'check'), this.now)
-    this.proxyView.balancing = this.config.proxy.balancing
+    this.pool.setBalancing('', this.config.proxy.balancing)
     for (const s of this.config.services) this.pool.setBalancing(s.name, s.balancing ?? this.config.proxy.balancing)
     this.fleet = new DockerFleet({
       host: this.config.docker.host,
@@ -287,7 +288,10 @@ export class Engine {
   /** The proxy's strategy for a service's replicas, or (null) for the static backends. */
   setBalancing(service: string | null, strategy: BalancingName): void {
     this.pool.setBalancing(service ?? '', strategy)
-    if (service === null) this.proxyView.balancing = strategy
+  }
+
+  private proxySnapshot(): ProxyView {
+    return { ...this.proxyView, balancing: this.pool.balancingOf('') ?? this.config.proxy.balancing }
   }
 
   private applyMembership(): void {
@@ -325,7 +329,7 @@ export class Engine {
   /** `source`: who reported it; only the one that decides this backend's health counts. */
   private onHealthTransition(t: HealthTransition, source: BackendView['healthSource']): void {
     const r = this.registry.get(t.id)
-    if (!r || (r.healthCheck !== null ? 'check' : 'scrape') !== source) return
+    if (!r || healthSourceOf(r) !== source) return
     this.pool.setUp(t.id, t.to !== 'down')
     if (t.to === 'up') {
       r.ready = true
@@ -374,7 +378,7 @@ export class Engine {
     this.proxyView.rps = tick.total.count * (1000 / this.tickMs)
     this.proxyView.inFlight = tick.total.inFlight
     this.proxyView.totalRequests += tick.total.count
-    snapshot.proxy = { ...this.proxyView }
+    snapshot.proxy = this.proxySnapshot()
     this.last = snapshot
     this.series.push({
       at: snapshot.at,
@@ -391,7 +395,7 @@ export class Engine {
     const backends = this.registry.all().map((r) => this.backendView(r, perBackend.get(r.id) ?? emptyTick()))
     return {
       at: this.now(),
-      proxy: { ...this.proxyView },
+      proxy: this.proxySnapshot(),
       backends,
       services: this.config.services.map((s) => {
         const state = this.serviceStates.get(s.name)!
@@ -420,7 +424,7 @@ export class Engine {
   private backendView(r: BackendRecord, t: BackendTickStats): BackendView {
     const active = this.registry.isActive(r)
     const m = active ? this.poller.state(r.id) : undefined
-    const healthSource: BackendView['healthSource'] = r.healthCheck !== null ? 'check' : 'scrape'
+    const healthSource = healthSourceOf(r)
     const h = healthSource === 'check' ? (active ? this.checks.state(r.id) : undefined) : m
     let health: BackendView['health'] = h?.health ?? 'unknown'
     let healthReason = h?.healthReason ?? null
@@ -470,4 +474,9 @@ export class Engine {
         .finally(() => this.statsInFlight.delete(r.id))
     }
   }
+}
+
+/** What decides a backend's health: its configured active check, else the metrics scrape. */
+function healthSourceOf(r: BackendRecord): BackendView['healthSource'] {
+  return r.healthCheck !== null ? 'check' : 'scrape'
 }

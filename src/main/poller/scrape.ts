@@ -129,14 +129,10 @@ export function scrapeOnce(target: ScrapeEndpoint, opts: ScrapeOptions): Promise
       )
       const status = response.statusCode ?? 0
       if (opts.judgeStatus !== undefined) {
-        if (opts.judgeStatus(status)) return finish({ ok: true, status, body: null })
-        return finish(failure('bad_status', `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`))
+        return finish(opts.judgeStatus(status) ? { ok: true, status, body: null } : badStatus(response))
       }
       if (status === 404) return finish({ ok: true, status, body: null })
-      if (status < 200 || status > 299) {
-        const text = response.statusMessage ? ` ${response.statusMessage}` : ''
-        return finish(failure('bad_status', `HTTP ${status}${text}`))
-      }
+      if (status < 200 || status > 299) return finish(badStatus(response))
       const declared = Number(response.headers['content-length'])
       if (declared > maxBodyBytes) {
         return finish(tooLarge(`Content-Length ${declared}`, maxBodyBytes))
@@ -158,6 +154,11 @@ export function scrapeOnce(target: ScrapeEndpoint, opts: ScrapeOptions): Promise
 
 function failure(reason: FailureReason, message: string): Verdict {
   return { ok: false, reason, message }
+}
+
+function badStatus(response: IncomingMessage): Verdict {
+  const text = response.statusMessage ? ` ${response.statusMessage}` : ''
+  return failure('bad_status', `HTTP ${response.statusCode ?? 0}${text}`)
 }
 
 function tooLarge(what: string, cap: number): Verdict {

@@ -28,7 +28,7 @@ export function sendPlainError(
 }
 
 /**
- * The status line and headers of sendPlainError's answer as raw text, for a client side without
+ * The status line and headers of sendPlainError's answer as raw text, for a socket without
  * node:http; the caller adds its connection fields, the blank line and `${text}\n`.
  */
 export function plainErrorHead(status: number, text: string, extra?: readonly string[]): string {
@@ -39,23 +39,9 @@ export function plainErrorHead(status: number, text: string, extra?: readonly st
   return head
 }
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  431: 'Request Header Fields Too Large',
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout'
-}
-
-export function rawErrorResponse(status: number, text: string, extraHeaders = ''): string {
-  const body = `${text}\n`
-  return (
-    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\n${extraHeaders}` +
-    `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-    `Connection: close\r\n\r\n${body}`
-  )
+/** A whole plain-text answer that closes the connection, for a raw socket. */
+export function rawErrorResponse(status: number, text: string, extra?: readonly string[]): string {
+  return `${plainErrorHead(status, text, extra)}Connection: close\r\n\r\n${text}\n`
 }
 
 /** What node:http's parser error codes mean for the client. */
@@ -81,7 +67,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
     return
   }
   const status = statusForClientError(err.code)
-  s.end(rawErrorResponse(status, `${REASONS[status]}: ${err.code ?? 'malformed request'}`))
+  s.end(rawErrorResponse(status, `${STATUS_CODES[status]}: ${err.code ?? 'malformed request'}`))
   // end() flushes then closes; destroySoon-like fallback so a peer that never reads cannot pin it.
   ;(s as Socket).setTimeout?.(1000, () => s.destroy())
 }
@@ -103,7 +89,6 @@ export function refuseUpgrade(_req: unknown, socket: Duplex, status = 501): void
     socket.destroy()
     return
   }
-  const extra = status === 503 ? 'Retry-After: 1\r\n' : ''
-  socket.end(rawErrorResponse(status, REFUSALS[status] ?? 'Error', extra))
+  socket.end(rawErrorResponse(status, REFUSALS[status] ?? 'Error', status === 503 ? ['Retry-After', '1'] : undefined))
   ;(socket as Socket).setTimeout?.(1000, () => socket.destroy())
 }

@@ -42,6 +42,18 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))))
 })
 
+/** An engine on a free port, no Docker engine and no history, with `yaml` for the rest. */
+function engineWith(yaml: string): Engine {
+  const config = parseConfig(
+    `listen: 127.0.0.1:0
+docker: { host: "unix://${dir}/no-docker.sock", callTimeoutMs: 500 }
+history: { enabled: false }
+${yaml}`,
+    'test.yaml'
+  )
+  return new Engine({ config, tickMs: 100 })
+}
+
 async function served(url: string, n: number): Promise<string[]> {
   const out: string[] = []
   for (let i = 0; i < n; i++) out.push((await httpGet(`${url}/`)).body)
@@ -50,18 +62,11 @@ async function served(url: string, n: number): Promise<string[]> {
 
 describe('engine active health checks and balancing', () => {
   it('a failing check takes a backend out though its metrics scrape is fine, and a passing one brings it back', async () => {
-    const config = parseConfig(
-      `listen: 127.0.0.1:0
-poll: { intervalMs: 200, timeoutMs: 150 }
+    const engine = engineWith(`poll: { intervalMs: 200, timeoutMs: 150 }
 backends:
   - { address: 127.0.0.1:${checkedPort}, healthCheck: { path: /healthz, intervalMs: 150, timeoutMs: 100, failuresBeforeDown: 2 } }
   - 127.0.0.1:${plainPort}
-docker: { host: "unix://${dir}/no-docker.sock", callTimeoutMs: 500 }
-history: { enabled: false }
-`,
-      'test.yaml'
-    )
-    const engine = new Engine({ config, tickMs: 100 })
+`)
     await engine.start()
     try {
       const url = engine.proxyUrl()!
@@ -86,17 +91,10 @@ history: { enabled: false }
   })
 
   it('setBalancing changes a group\'s strategy and rejects unknown services', async () => {
-    const config = parseConfig(
-      `listen: 127.0.0.1:0
-backends: [127.0.0.1:${plainPort}]
+    const engine = engineWith(`backends: [127.0.0.1:${plainPort}]
 services: [{ name: api, image: x, containerPort: 3000, balancing: p2c-latency }]
 proxy: { balancing: weighted }
-docker: { host: "unix://${dir}/no-docker.sock", callTimeoutMs: 500 }
-history: { enabled: false }
-`,
-      'test.yaml'
-    )
-    const engine = new Engine({ config, tickMs: 100 })
+`)
     await engine.start()
     try {
       expect(engine.snapshot().proxy.balancing).toBe('weighted')
