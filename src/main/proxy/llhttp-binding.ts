@@ -1,3 +1,5 @@
+import type net from 'node:net'
+
 /**
  * Node's own HTTP/1 parser binding (llhttp), the one node:http is built on. An internal module,
  * but its API has been stable since Node 12; loaded lazily so a runtime without it only loses the
@@ -10,6 +12,11 @@ export interface NodeHttpParser {
   finish(): number | Error | undefined
   /** Frees the native parser. Without it a parser (and all its callbacks reach) is never collected. */
   close(): void
+  /** Reads `handle` natively: each read is parsed in C++, then `kOnExecute` gets execute()'s result. */
+  consume(handle: unknown): void
+  unconsume(): void
+  /** A copy of the bytes of the read being reported to `kOnExecute`. */
+  getCurrentBuffer(): Buffer
   [k: number]: unknown
 }
 
@@ -21,6 +28,7 @@ export interface HttpParserClass {
   kOnHeadersComplete: number
   kOnBody: number
   kOnMessageComplete: number
+  kOnExecute: number
 }
 
 interface Binding {
@@ -43,4 +51,58 @@ export function llhttp(): Binding | null {
     }
   }
   return binding
+}
+
+/** The parts of a net.Socket's native handle (and of net.Socket) that consuming touches. */
+interface StreamHandle {
+  isStreamBase?: boolean
+  _consumed?: boolean
+  reading?: boolean
+  readStart(): number
+  readStop(): number
+}
+type HandleSocket = net.Socket & { _handle?: StreamHandle | null; _unrefTimer?: () => void }
+
+/**
+ * What node:http's server does with its connections: the parser reads the socket's native
+ * handle itself, so a read costs no Buffer, no stream push and no 'data' event; only EOF and
+ * errors still reach the socket (its 'end', 'error', 'close' work as before). The socket's
+ * own reading state then means nothing: pause and resume with `pauseReading`/`resumeReading`,
+ * and call `readActivity` on each read so `setTimeout` idles count from the last byte in.
+ * Returns false (nothing changed) when the socket has no consumable handle.
+ */
+export function consumeSocket(parser: NodeHttpParser, socket: net.Socket): boolean {
+  const h = (socket as HandleSocket)._handle
+  if (!h?.isStreamBase || h._consumed === true) return false
+  h._consumed = true
+  parser.consume(h)
+  return true
+}
+
+/** Gives reading back to the socket (node:http may then consume it itself). */
+export function unconsumeSocket(parser: NodeHttpParser, socket: net.Socket): void {
+  parser.unconsume()
+  const h = (socket as HandleSocket)._handle
+  if (h) h._consumed = false
+}
+
+export function pauseReading(socket: net.Socket): void {
+  const h = (socket as HandleSocket)._handle
+  if (h?.reading) {
+    h.reading = false
+    h.readStop()
+  }
+}
+
+export function resumeReading(socket: net.Socket): void {
+  const h = (socket as HandleSocket)._handle
+  if (h && !h.reading && !socket.destroyed) {
+    h.reading = true
+    h.readStart()
+  }
+}
+
+/** Restarts the socket's `setTimeout` clock, as a read through the stream would. */
+export function readActivity(socket: net.Socket): void {
+  ;(socket as HandleSocket)._unrefTimer?.()
 }

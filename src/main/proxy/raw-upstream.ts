@@ -1,5 +1,14 @@
 import net from 'node:net'
-import { llhttp, type HttpParserClass, type NodeHttpParser } from './llhttp-binding'
+import {
+  consumeSocket,
+  llhttp,
+  pauseReading,
+  readActivity,
+  resumeReading,
+  unconsumeSocket,
+  type HttpParserClass,
+  type NodeHttpParser
+} from './llhttp-binding'
 
 /**
  * A lean HTTP/1.1 client for bodiless requests (GET, HEAD, DELETE... the bulk of proxied
@@ -7,6 +16,7 @@ import { llhttp, type HttpParserClass, type NodeHttpParser } from './llhttp-bind
  * response parsed by Node's own llhttp binding (the parser node:http uses), its body handed over
  * chunk by chunk. It skips what http.request costs per request (ClientRequest, Agent queues,
  * IncomingMessage streams, pipe), about 40 % of the proxy's CPU per request (see docs/proxy.md).
+ * The parser consumes the socket's handle as node:http's server does, so reads skip the stream.
  * Requests with a body keep using http.request, which handles upload framing and backpressure.
  */
 
@@ -36,6 +46,8 @@ const kConn = Symbol('prescal.rawConn')
 class RawConnection implements RawRequest {
   readonly socket: net.Socket
   private readonly parser: NodeHttpParser
+  /** The parser reads the socket's handle itself (see consumeSocket). */
+  private readonly consumed: boolean
   handler: RawResponseHandler | null = null
   /** This socket already carried a complete exchange. */
   reused = false
@@ -74,10 +86,12 @@ class RawConnection implements RawRequest {
       shouldKeepAlive: boolean
     ): number => this.headersComplete(headers, status, statusMessage, shouldKeepAlive)
     p[P.kOnBody] = (chunk: Buffer) => {
-      if (this.handler !== null && !this.handler.onBody(chunk)) this.socket.pause()
+      if (this.handler !== null && !this.handler.onBody(chunk)) this.pause()
     }
     p[P.kOnMessageComplete] = () => this.messageComplete()
+    p[P.kOnExecute] = (r: number | Error) => this.executed(r)
     this.parser = p
+    this.consumed = consumeSocket(p, this.socket)
   }
 
   start(head: string, isHead: boolean, handler: RawResponseHandler, timeoutMs: number): void {
@@ -91,11 +105,13 @@ class RawConnection implements RawRequest {
   }
 
   pause(): void {
-    this.socket.pause()
+    if (this.consumed) pauseReading(this.socket)
+    else this.socket.pause()
   }
 
   resume(): void {
-    this.socket.resume()
+    if (this.consumed) resumeReading(this.socket)
+    else this.socket.resume()
   }
 
   abort(): void {
@@ -103,8 +119,13 @@ class RawConnection implements RawRequest {
     this.socket.destroy()
   }
 
-  /** @internal */ data(d: Buffer): void {
-    const r = this.parser.execute(d)
+  /** @internal Bytes that reached the socket's stream (only when the parser does not consume it). */
+  data(d: Buffer): void {
+    this.executed(this.parser.execute(d))
+  }
+
+  private executed(r: number | Error): void {
+    if (this.consumed) readActivity(this.socket)
     if (r instanceof Error) this.fail('HPE_INVALID_RESPONSE')
   }
 
@@ -121,6 +142,7 @@ class RawConnection implements RawRequest {
     this.pool.forget(this)
     if (this.handler !== null) this.fail('ECONNRESET')
     // The socket is gone for good: free the native parser, or it and this connection leak.
+    if (this.consumed) unconsumeSocket(this.parser, this.socket)
     this.parser.close()
   }
 
@@ -174,7 +196,7 @@ class RawConnection implements RawRequest {
       this.idle = true
       this.socket.setTimeout(this.pool.idleMs)
       // Backpressure may have paused it mid-body; the next exchange starts with it flowing.
-      this.socket.resume()
+      this.resume()
     } else {
       this.socket.destroy()
     }
