@@ -1,7 +1,7 @@
 import type net from 'node:net'
 import type { ClientSide, ClientSideListener } from './client-side'
 import { answerClientError, plainErrorHead } from './error-responses'
-import { llhttp, type NodeHttpParser } from './llhttp-binding'
+import { consumeSocket, llhttp, readActivity, unconsumeSocket, type NodeHttpParser } from './llhttp-binding'
 import { checkRequestFraming } from './request-framing'
 
 /** What a fast connection needs from the listener that accepted it. */
@@ -34,6 +34,10 @@ type TaggedSocket = net.Socket & { [kConn]?: FastConnection }
  * listener's node:http server from that request's first byte on, so those paths keep node:http's
  * behaviour. Requests are answered one at a time, in order; pipelined bytes wait.
  * Every path ends in exactly one of: the socket closes (`forget`), or it is handed off.
+ *
+ * Reads go straight from the socket's handle into the parser (consumeSocket), as in node:http's
+ * server. A client that pipelines (bytes after a head, or while a request is answered) is read
+ * through the socket's stream from then on, where queued bytes can pause it.
  */
 export class FastConnection {
   private readonly parser: NodeHttpParser
@@ -43,6 +47,8 @@ export class FastConnection {
   /** Bytes after the current request (pipelining), read once it is answered. */
   private queued: Buffer | null = null
   private current: FastResponse | null = null
+  /** The parser reads the socket's handle itself; false: bytes come as 'data' events. */
+  private consumed = false
   private headTimer: NodeJS.Timeout | null = null
   private gone = false
   private corked = false
@@ -89,6 +95,7 @@ export class FastConnection {
       // is where the next request starts (or this one's body, for node:http to read).
       return 2
     }
+    this.parser[P.kOnExecute] = (parsed: number | Error) => this.executed(parsed)
     this.remoteAddress = socket.remoteAddress
     ;(socket as TaggedSocket)[kConn] = this
     socket.on('data', onData)
@@ -98,6 +105,7 @@ export class FastConnection {
     socket.on('timeout', onTimeout)
     socket.on('drain', onDrain)
     socket.setTimeout(lane.keepAliveMs)
+    this.consumed = consumeSocket(this.parser, socket)
   }
 
   /** Closes the connection if no request is being received or answered (shutdown). */
@@ -118,30 +126,48 @@ export class FastConnection {
     this.feed(chunk)
   }
 
+  /** @internal A read the parser consumed from the handle: its bytes are parsed already. */
+  executed(parsed: number | Error): void {
+    readActivity(this.socket)
+    if (this.gone) return
+    if (this.current !== null || this.queued !== null) {
+      // Pipelined bytes, parsed before their turn: keep them raw, start the parser over, and
+      // read the rest of this connection through the stream.
+      const chunk = this.parser.getCurrentBuffer()
+      this.restartParser()
+      this.stopConsuming()
+      this.data(chunk)
+      return
+    }
+    this.parsed(parsed, null)
+  }
+
   private feed(chunk: Buffer): void {
     this.headDone = false
-    const parsed = this.parser.execute(chunk)
+    this.parsed(this.parser.execute(chunk), chunk)
+  }
+
+  /** After the parser ran over `chunk` (null: the consumed read, fetched only when needed). */
+  private parsed(parsed: number | Error, chunk: Buffer | null): void {
     if (typeof parsed !== 'number') {
       // Malformed or oversized: node:http reads it again and answers 400 / 431 as it always does.
-      this.handOff(chunk)
+      this.handOff(chunk ?? this.parser.getCurrentBuffer())
       return
     }
     if (!this.headDone) {
-      this.pending.push(chunk)
+      this.pending.push(chunk ?? this.parser.getCurrentBuffer())
       this.headTimer ??= setTimeout(onHeadTimeout, this.lane.headersTimeoutMs, this)
       return
     }
-    const P = llhttp()!.HTTPParser
-    // After a "stop after this message" the parser must start over for the next one.
-    this.parser.initialize(P.REQUEST, {}, 0, 0)
+    chunk ??= this.parser.getCurrentBuffer()
+    const headers = this.headHeaders
+    const url = this.headUrl
+    this.restartParser()
     if (!this.headSimple) {
       this.handOff(chunk)
       return
     }
-    const headers = this.headHeaders
-    const res = new FastResponse(this, this.headMethod, this.headUrl, this.headKeepAlive)
-    this.headHeaders = []
-    this.headUrl = ''
+    const res = new FastResponse(this, this.headMethod, url, this.headKeepAlive)
     this.pending = []
     if (this.headTimer !== null) {
       clearTimeout(this.headTimer)
@@ -150,6 +176,20 @@ export class FastConnection {
     this.queued = parsed < chunk.length ? chunk.subarray(parsed) : null
     this.current = res
     this.lane.serve(res, headers, this.remoteAddress)
+  }
+
+  /** After a "stop after this message" the parser must start over for the next one. */
+  private restartParser(): void {
+    this.parser.initialize(llhttp()!.HTTPParser.REQUEST, {}, 0, 0)
+    this.headDone = false
+    this.headHeaders = []
+    this.headUrl = ''
+  }
+
+  private stopConsuming(): void {
+    if (!this.consumed) return
+    this.consumed = false
+    unconsumeSocket(this.parser, this.socket)
   }
 
   /** The next pipelined request, once the previous one was answered. */
@@ -182,7 +222,10 @@ export class FastConnection {
     s.off('drain', onDrain)
     s.setTimeout(0)
     ;(s as TaggedSocket)[kConn] = undefined
-    this.parser.close()
+    // Unconsumed so node:http can read it after a hand-off. Closed (freed) a turn later: this
+    // may run inside the parser's own read callback, which touches the parser after it returns.
+    this.stopConsuming()
+    setImmediate(closeParser, this.parser)
     this.lane.forget(this)
   }
 
@@ -387,6 +430,9 @@ function onHeadTimeout(conn: FastConnection): void {
 }
 function uncork(conn: FastConnection): void {
   conn.uncork()
+}
+function closeParser(parser: NodeHttpParser): void {
+  parser.close()
 }
 function readQueued(conn: FastConnection): void {
   conn.readQueued()
