@@ -13,7 +13,7 @@
  * at the end, also on error and Ctrl-C.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -266,6 +266,23 @@ function runWrk(port: number): Promise<Result> {
   })
 }
 
+/** The machine's CPU counters (jiffies: user, nice, system, idle, ...) from /proc/stat; null off Linux. */
+function cpuTimes(): number[] | null {
+  try {
+    return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+  } catch {
+    return null
+  }
+}
+
+/** Share of the machine's CPU time left idle between two cpuTimes() readings. */
+function idleShare(before: number[] | null, after: number[] | null): number | null {
+  if (before === null || after === null) return null
+  const d = after.map((v, i) => v - (before[i] ?? 0))
+  const total = d.reduce((a, b) => a + b, 0)
+  return total > 0 ? d[3]! / total : null
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1
@@ -293,11 +310,15 @@ async function main(): Promise<number> {
   const results = new Map<string, Result[]>(targets.map((t) => [t.name, []]))
   for (let r = 1; r <= ROUNDS; r++) {
     for (const t of targets) {
+      const before = cpuTimes()
       const res = await runWrk(t.port)
+      // Whether the machine was the limit: a target that leaves CPU idle is bound by something else.
+      const idle = idleShare(before, cpuTimes())
       results.get(t.name)!.push(res)
       console.log(
         `round ${r} ${t.name.padEnd(8)} ${res.rps.toFixed(0).padStart(8)} req/s  p50 ${res.p50.toFixed(2)} ms  ` +
-          `p99 ${res.p99.toFixed(2)} ms${res.errors ? `  errors ${res.errors}` : ''}`
+          `p99 ${res.p99.toFixed(2)} ms${idle === null ? '' : `  cpu idle ${(100 * idle).toFixed(0)} %`}` +
+          `${res.errors ? `  errors ${res.errors}` : ''}`
       )
     }
   }
