@@ -7,7 +7,7 @@
  *   nginx    wrk → Debian's nginx-light, upstream keepalive, worker_processes = cores
  *   naive    wrk → a Node `http.request` + `pipe` proxy (the floor)
  *
- *   npx tsx scripts/bench-proxy.ts [--duration 10] [--rounds 3] [--connections 50] [--workers N]
+ *   npx tsx scripts/bench-proxy.ts [--duration 10] [--rounds 3] [--warmup 3] [--connections 50] [--workers N]
  *
  * Each cell is the median over the rounds. Every child process (backends, nginx, wrk) is killed
  * at the end, also on error and Ctrl-C.
@@ -29,6 +29,8 @@ function arg(name: string, fallback: number): number {
 }
 
 const DURATION_S = arg('duration', 10)
+// Unmeasured run against every target first: JIT-compiled code paths, filled keep-alive pools.
+const WARMUP_S = arg('warmup', 3)
 const ROUNDS = Math.max(1, Math.round(arg('rounds', 3)))
 const CONNECTIONS = Math.max(1, Math.round(arg('connections', 50)))
 const CORES = availableParallelism()
@@ -243,11 +245,11 @@ function parseWrk(out: string): Result {
   return { rps: Number(rps[1]), p50: toMs(p50[1]!, p50[2]!), p99: toMs(p99[1]!, p99[2]!), errors }
 }
 
-function runWrk(port: number): Promise<Result> {
+function runWrk(port: number, seconds = DURATION_S): Promise<Result> {
   return new Promise((res, rej) => {
     const threads = Math.min(CONNECTIONS, Math.max(1, CORES))
     const child = track(
-      spawn('wrk', [`-t${threads}`, `-c${CONNECTIONS}`, `-d${DURATION_S}s`, '--latency', `http://127.0.0.1:${port}/`], {
+      spawn('wrk', [`-t${threads}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`], {
         stdio: ['ignore', 'pipe', 'pipe']
       })
     )
@@ -307,6 +309,10 @@ async function main(): Promise<number> {
     `${CORES} cores, wrk ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds, ` +
       `prescal workers=${WORKERS}, backends on ports ${backends.join(', ')}`
   )
+  if (WARMUP_S > 0) {
+    console.log(`warm-up: ${WARMUP_S} s against each target, not counted`)
+    for (const t of targets) await runWrk(t.port, WARMUP_S)
+  }
   const results = new Map<string, Result[]>(targets.map((t) => [t.name, []]))
   for (let r = 1; r <= ROUNDS; r++) {
     for (const t of targets) {
