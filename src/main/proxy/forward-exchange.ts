@@ -193,7 +193,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     if (this.status !== null) return
     if (!reusedSocket) this.ctx.failed(this.member.id, code === 'ECONNREFUSED' ? 'connect' : 'reset')
     if (this.tryRetry(reusedSocket)) return
-    this.answer(502, `Bad Gateway: backend ${this.member.id} unreachable (${code})`)
+    this.answer(502, unreachable(this.member.id, code))
   }
 
   /** @internal Raw attempt: no socket activity for upstreamTimeoutMs. */
@@ -237,7 +237,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     // A reused keep-alive socket the backend closed as we wrote says nothing about its health.
     if (!req.reusedSocket) this.ctx.failed(this.member.id, err.code === 'ECONNREFUSED' ? 'connect' : 'reset')
     if (this.tryRetry(req.reusedSocket)) return
-    this.answer(502, `Bad Gateway: backend ${this.member.id} unreachable (${err.code ?? err.message})`)
+    this.answer(502, unreachable(this.member.id, err.code ?? err.message))
   }
 
   /** @internal No upstream socket activity for upstreamTimeoutMs. */
@@ -368,4 +368,11 @@ function onUpstreamData(this: http.IncomingMessage, chunk: Buffer): void {
 
 function onUpstreamEnd(this: http.IncomingMessage): void {
   exchangeOf(this)?.relayEnd(this)
+}
+
+/** The 502 text for a backend that failed before any response: llhttp's HPE_* codes mean it did answer, badly. */
+function unreachable(id: string, code: string): string {
+  return code.startsWith('HPE_')
+    ? `Bad Gateway: backend ${id} sent an invalid response (${code})`
+    : `Bad Gateway: backend ${id} unreachable (${code})`
 }

@@ -24,6 +24,7 @@ export interface HttpParserClass {
   new (): NodeHttpParser
   REQUEST: number
   RESPONSE: number
+  kOnMessageBegin: number
   kOnHeaders: number
   kOnHeadersComplete: number
   kOnBody: number

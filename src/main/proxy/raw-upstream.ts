@@ -92,6 +92,7 @@ class RawConnection implements RawRequest {
       if (this.handler !== null && !this.handler.onBody(chunk)) this.pause()
     }
     p[P.kOnMessageComplete] = () => this.messageComplete()
+    p[P.kOnMessageBegin] = () => this.messageBegin()
     p[P.kOnExecute] = (r: number | Error) => this.executed(r)
     this.parser = p
     this.consumed = consumeSocket(p, this.socket)
@@ -187,6 +188,15 @@ class RawConnection implements RawRequest {
     this.keepAlive = keepAlive
     this.handler?.onHead(status, msg, raw)
     return this.skipBody ? 1 : 0
+  }
+
+  /**
+   * A response starts. With no request waiting for it (bytes after a complete response, or on
+   * an idle pooled socket) it is stray: parsed on, it would become the next client's answer.
+   * The socket is closed instead, as nginx does with a keep-alive socket that is not quiet.
+   */
+  private messageBegin(): void {
+    if (this.handler === null) this.socket.destroy()
   }
 
   private messageComplete(): void {

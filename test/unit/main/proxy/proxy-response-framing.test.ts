@@ -66,7 +66,10 @@ describe.each([
     const pool = new BackendPool()
     addReady(pool, 'raw', await rawBackend('NOT HTTP AT ALL\r\n\r\n', false))
     running = await startProxy(pool, { passiveHealth: { failureThreshold: 0 } })
-    expect((await request(running.port, { method, body })).status).toBe(502)
+    const first = await request(running.port, { method, body })
+    expect(first.status).toBe(502)
+    // It did answer, badly: the text must not say it was unreachable.
+    expect(first.body).toMatch(/sent an invalid response \(HPE_/)
     expect((await request(running.port, { method, body })).status).toBe(502)
   })
 })

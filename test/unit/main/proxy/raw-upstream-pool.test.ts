@@ -1,16 +1,45 @@
+import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RawUpstreamPool, type RawResponseHandler } from '../../../../src/main/proxy/raw-upstream'
 import { delay, eventually, startBackend, type TestBackend } from './proxy-test-kit'
 
 let backend: TestBackend | undefined
 let pool: RawUpstreamPool | undefined
+let rawServer: net.Server | undefined
 
 afterEach(async () => {
   pool?.destroy()
   pool = undefined
   await backend?.close()
   backend = undefined
+  await new Promise<void>((r) => (rawServer ? rawServer.close(() => r()) : r()))
+  rawServer = undefined
 })
+
+const STRAY = 'HTTP/1.1 302 Found\r\nLocation: http://elsewhere.example/\r\nX-Junk: '
+
+/**
+ * A keep-alive backend written byte for byte: it answers each request with `ok <n>`; for the
+ * first one it also sends the start of a response nobody asked for, in the same write
+ * (`trailing`) or 50 ms later while the socket idles in the pool (`late`).
+ */
+async function strayBackend(when: 'trailing' | 'late'): Promise<{ port: number; accepted: () => number }> {
+  let n = 0
+  let accepted = 0
+  rawServer = net.createServer((sock) => {
+    accepted++
+    sock.on('error', () => {})
+    sock.on('data', () => {
+      n++
+      const answer = `HTTP/1.1 200 OK\r\nContent-Length: ${String(n).length + 3}\r\n\r\nok ${n}`
+      if (n === 1 && when === 'trailing') sock.write(answer + STRAY)
+      else sock.write(answer)
+      if (n === 1 && when === 'late') setTimeout(() => sock.write(STRAY), 50)
+    })
+  })
+  await new Promise<void>((r) => rawServer!.listen(0, '127.0.0.1', r))
+  return { port: (rawServer.address() as net.AddressInfo).port, accepted: () => accepted }
+}
 
 /** Resolves with the body, or rejects with the error code the pool reported. */
 function get(p: RawUpstreamPool, path = '/'): Promise<string> {
@@ -79,4 +108,16 @@ describe('raw upstream pool idle sockets', () => {
     // No timer is left behind once the pool is empty.
     expect((pool as unknown as { sweeper: unknown }).sweeper).toBeNull()
   })
+
+  for (const when of ['trailing', 'late'] as const) {
+    it(`closes a socket that sends a response nobody asked for (${when}), so no client gets it`, async () => {
+      const be = await strayBackend(when)
+      pool = new RawUpstreamPool('127.0.0.1', be.port, 5_000)
+      expect(await get(pool)).toBe('ok 1')
+      await delay(120)
+      // The poisoned socket is gone: the next request is answered on a new one, with its own answer.
+      expect(await get(pool)).toBe('ok 2')
+      expect(be.accepted()).toBe(2)
+    })
+  }
 })
