@@ -262,7 +262,8 @@ export class FastConnection {
     this.uncork()
     res.listener?.end()
     if (close || !this.keepsAlive(res)) this.socket.destroySoon()
-    else if (this.queued !== null) process.nextTick(readQueued, this)
+    // A client that pipelines but does not read its answers: the next request waits for 'drain'.
+    else if (this.queued !== null && !this.socket.writableNeedDrain) process.nextTick(readQueued, this)
   }
 
   /**
@@ -296,7 +297,8 @@ export class FastConnection {
   }
 
   /** @internal */ drained(): void {
-    this.current?.listener?.relayDrain()
+    if (this.current !== null) this.current.listener?.relayDrain()
+    else if (this.queued !== null) this.readQueued()
   }
 }
 

@@ -57,6 +57,18 @@ const MAX_FREE_SOCKETS_PER_BACKEND = 256
 const OVER_LIMIT_GRACE_MS = 1_000
 
 const kOverLimit = Symbol('prescal.overLimit')
+const kPipeline = Symbol('prescal.pipeline')
+/**
+ * node:http parses every request a client pipelines and emits them all at once. Forwarded at
+ * once, one connection could start thousands of backend requests and buffer their answers
+ * while the client reads none. So a connection's requests are forwarded one at a time: the
+ * next when the previous response is done; those still waiting when the client leaves were
+ * never sent anywhere.
+ */
+interface Pipeline {
+  busy: boolean
+  waiting: Array<() => void>
+}
 interface MaybeOverLimit {
   [kOverLimit]?: boolean
 }
@@ -329,7 +341,19 @@ export class ProxyListener {
       return
     }
     const client = new NodeClientSide(req, res, this.isClosing)
-    this.dispatch(client, req.rawHeaders, req.socket.remoteAddress, framing.body, startedAt)
+    const socket = req.socket as Socket & { [kPipeline]?: Pipeline }
+    const pipeline = (socket[kPipeline] ??= { busy: false, waiting: [] })
+    const start = (): void => {
+      pipeline.busy = true
+      res.once('close', () => {
+        const next = pipeline.waiting.shift()
+        if (next !== undefined && !socket.destroyed) next()
+        else pipeline.busy = false
+      })
+      this.dispatch(client, req.rawHeaders, socket.remoteAddress, framing.body, startedAt)
+    }
+    if (pipeline.busy) pipeline.waiting.push(start)
+    else start()
   }
 
   private serveFast(res: FastResponse, rawHeaders: string[], clientAddress: string | undefined): void {

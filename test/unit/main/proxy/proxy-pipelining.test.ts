@@ -1,0 +1,78 @@
+/**
+ * Clients that pipeline requests and then misbehave: they never read the answers, or they leave
+ * while requests are queued. Found by a fresh-user tryout: memory grew without bound (every
+ * pipelined request was forwarded and its answer buffered) and in-flight counts leaked.
+ */
+import net from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { BackendPool } from '../../../../src/main/proxy/backend-pool'
+import { addReady, delay, eventually, startBackend, startProxy, type RunningProxy, type TestBackend } from './proxy-test-kit'
+
+let backends: TestBackend[] = []
+let running: RunningProxy | undefined
+const sockets: net.Socket[] = []
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy()
+  await running?.proxy.close(100)
+  running = undefined
+  await Promise.all(backends.map((b) => b.close()))
+  backends = []
+})
+
+const ANSWER = Buffer.alloc(4 * 1024, 97)
+const COUNT = 20_000
+
+/** A connection that writes `payload` and never reads what comes back. */
+function deafClient(port: number, payload: string): net.Socket {
+  const s = net.connect(port, '127.0.0.1', () => s.write(payload))
+  s.on('error', () => {})
+  s.pause()
+  sockets.push(s)
+  return s
+}
+
+describe('pipelining clients', () => {
+  for (const [kind, oneRequest] of [
+    ['bodiless GETs (fast lane)', 'GET /blob HTTP/1.1\r\nHost: t\r\n\r\n'],
+    ['POSTs with bodies (node:http)', 'POST /blob HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx']
+  ] as const) {
+    it(`${kind} a client never reads: only about what the socket buffers hold is forwarded`, async () => {
+      const be = await startBackend('blob', (_req, res) => res.end(ANSWER))
+      backends.push(be)
+      const pool = new BackendPool()
+      addReady(pool, be.id, be.port)
+      running = await startProxy(pool)
+      deafClient(running.port, oneRequest.repeat(COUNT))
+      // Socket buffers on loopback take a few MB; 20,000 answers of 4 KB are 80 MB.
+      await delay(1_500)
+      const forwarded = be.hits
+      expect(forwarded).toBeGreaterThan(0)
+      expect(forwarded).toBeLessThan(COUNT / 4)
+      await delay(500)
+      expect(be.hits - forwarded).toBeLessThan(20) // it stays stopped, not merely slowed
+    })
+  }
+
+  it('requests queued behind a slow one are never sent when the client leaves, and in-flight returns to 0', async () => {
+    const paths: string[] = []
+    const be = await startBackend('slow', (req, res) => {
+      paths.push(req.url ?? '')
+      req.resume()
+      setTimeout(() => res.end('done'), req.url === '/slow' ? 2_000 : 0)
+    })
+    backends.push(be)
+    const pool = new BackendPool()
+    addReady(pool, be.id, be.port)
+    running = await startProxy(pool)
+    const post = (path: string): string => `POST ${path} HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi`
+    for (let i = 0; i < 5; i++) deafClient(running.port, post('/slow') + post('/next'))
+    await eventually(() => paths.length === 5, 2_000)
+    await delay(100)
+    for (const s of sockets.splice(0)) s.destroy()
+    expect(await eventually(() => running!.proxy.takeTick().total.inFlight === 0, 2_000)).toBe(true)
+    await delay(2_200)
+    expect(paths.filter((p) => p === '/next')).toEqual([])
+    expect(running.proxy.takeTick().total.inFlight).toBe(0)
+  })
+})
