@@ -65,6 +65,8 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   private status: number | null = null
   /** The backend failed after its headers went to the client: counted as 5xx, not as an abort. */
   private brokenMidStream = false
+  /** The backend is paused because the client is not taking the body (backpressure). */
+  private waitingForClient = false
 
   constructor(
     private readonly ctx: ExchangeContext,
@@ -173,7 +175,9 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
 
   /** @internal Raw attempt: a body chunk; false pauses the backend until the client drains. */
   onBody(chunk: Buffer): boolean {
-    return this.ended || this.client.write(chunk)
+    if (this.ended || this.client.write(chunk)) return true
+    this.waitingForClient = true
+    return false
   }
 
   /** @internal Raw attempt: the response is complete. */
@@ -201,7 +205,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     this.raw = null
     if (this.ended) return
     if (this.rawHead) {
-      this.failMidStream()
+      this.timedOutMidStream()
       return
     }
     this.ctx.failed(this.member.id, 'timeout')
@@ -211,7 +215,10 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   /** @internal */
   relayChunk(res: http.IncomingMessage, chunk: Buffer): void {
     if (res !== this.upstreamRes || this.ended) return
-    if (!this.client.write(chunk)) res.pause()
+    if (!this.client.write(chunk)) {
+      this.waitingForClient = true
+      res.pause()
+    }
   }
 
   /** @internal */
@@ -222,6 +229,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   /** Client side: the client caught up, let the backend's body flow again. */
   relayDrain(): void {
     if (this.ended) return
+    this.waitingForClient = false
     this.upstreamRes?.resume()
     this.raw?.resume()
   }
@@ -244,7 +252,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   handleUpstreamTimeout(req: http.ClientRequest): void {
     if (req !== this.upstreamReq || this.ended) return
     if (this.upstreamRes !== null) {
-      this.failMidStream()
+      this.timedOutMidStream()
       return
     }
     this.ctx.failed(this.member.id, 'timeout')
@@ -318,6 +326,26 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     // Close when part of the body is still unread on the socket (see sendPlainError).
     const close = this.ctx.closing || (this.hasBody && !this.client.requestComplete)
     this.client.sendError(status, text, close)
+  }
+
+  /**
+   * The body stalled for upstreamTimeoutMs. If the backend was paused because the client took
+   * no byte all that time, the client is the one stalling (nginx's send_timeout): it is cut off
+   * like a client that left, and the backend is not blamed. Otherwise the backend stalled.
+   */
+  private timedOutMidStream(): void {
+    if (!this.waitingForClient) {
+      this.failMidStream()
+      return
+    }
+    // Detached first: the errors their destruction echoes are not the backend's.
+    const req = this.upstreamReq
+    this.upstreamReq = null
+    this.upstreamRes = null
+    req?.destroy()
+    this.raw?.abort()
+    this.raw = null
+    this.client.destroy()
   }
 
   private failMidStream(): void {

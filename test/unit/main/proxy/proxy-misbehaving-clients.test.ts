@@ -1,6 +1,6 @@
 /**
- * Clients that pipeline requests and then misbehave: they never read the answers, or they leave
- * while requests are queued. Found by a fresh-user tryout: memory grew without bound (every
+ * Clients that misbehave: they pipeline and never read the answers, leave while requests are
+ * queued, or stop reading a download. Found by a fresh-user tryout: memory grew without bound (every
  * pipelined request was forwarded and its answer buffered) and in-flight counts leaked.
  */
 import net from 'node:net'
@@ -32,7 +32,7 @@ function deafClient(port: number, payload: string): net.Socket {
   return s
 }
 
-describe('pipelining clients', () => {
+describe('misbehaving clients', () => {
   for (const [kind, oneRequest] of [
     ['bodiless GETs (fast lane)', 'GET /blob HTTP/1.1\r\nHost: t\r\n\r\n'],
     ['POSTs with bodies (node:http)', 'POST /blob HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx']
@@ -75,4 +75,46 @@ describe('pipelining clients', () => {
     expect(paths.filter((p) => p === '/next')).toEqual([])
     expect(running.proxy.takeTick().total.inFlight).toBe(0)
   })
+
+  for (const method of ['GET', 'POST'] as const) {
+    it(`a client that stops reading for upstreamTimeoutMs is cut off, and the backend is not blamed (${method})`, async () => {
+      const chunk = Buffer.alloc(64 * 1024, 98)
+      const be = await startBackend('big', (req, res) => {
+        req.resume()
+        let left = 2_000 // 128 MB: far more than the socket buffers
+        const pump = (): void => {
+          while (left > 0) {
+            left--
+            if (!res.write(chunk)) return void res.once('drain', pump)
+          }
+          res.end()
+        }
+        pump()
+      })
+      backends.push(be)
+      const pool = new BackendPool()
+      addReady(pool, be.id, be.port)
+      const ejections: string[] = []
+      running = await startProxy(pool, {
+        upstreamTimeoutMs: 300,
+        passiveHealth: { failureThreshold: 1, baseEjectionMs: 60_000 },
+        onEjection: (id) => ejections.push(id)
+      })
+      const body = method === 'POST' ? 'Content-Length: 2\r\n\r\nhi' : '\r\n'
+      const client = deafClient(running.port, `${method} /big HTTP/1.1\r\nHost: t\r\n${body}`)
+      await delay(1_000) // stalled well past 300 ms: the proxy hangs up
+      // Reading again, the client gets what was already on its way, then the end: not the whole body.
+      let received = 0
+      client.on('data', (d: Buffer) => (received += d.length))
+      const closed = new Promise<void>((r) => client.once('close', () => r()))
+      client.resume()
+      await closed
+      expect(received).toBeLessThan(2_000 * chunk.length)
+      const tick = running.proxy.takeTick()
+      expect(tick.total.s5xx).toBe(0)
+      expect(ejections).toEqual([])
+      expect(pool.isEligible(be.id)).toBe(true)
+      expect(await eventually(() => running!.proxy.takeTick().total.inFlight === 0)).toBe(true)
+    })
+  }
 })
