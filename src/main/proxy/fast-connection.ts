@@ -396,15 +396,20 @@ export class FastResponse implements ClientSide {
   }
 }
 
-/** No body framing at all (bodies and Expect go through node:http). */
+/**
+ * No body framing at all, and a Host header. Bodies and Expect go through node:http, and so
+ * does an HTTP/1.1 request without Host, which node:http answers with 400 (RFC 9112 §3.2).
+ */
 function isBodiless(raw: readonly string[]): boolean {
   const framing = checkRequestFraming(raw)
   if (!framing.ok || framing.body !== 'none') return false
+  let host = false
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!
     if (name.length === 6 && name.toLowerCase() === 'expect') return false
+    if (name.length === 4 && name.toLowerCase() === 'host') host = true
   }
-  return true
+  return host
 }
 
 function connOf(s: net.Socket): FastConnection | undefined {

@@ -1,4 +1,5 @@
 import http from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { PoolMember } from './backend-pool'
 import type { BalancingStrategy } from './balancing-strategy'
 import type { ClientSide, ClientSideListener } from './client-side'
@@ -120,6 +121,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     req.on('response', onUpstreamResponse)
     req.on('error', onUpstreamError)
     req.on('timeout', onUpstreamTimeout)
+    req.on('upgrade', onUpstreamUpgrade)
     this.upstreamReq = req
     if (this.hasBody) this.client.pipeBody(req)
     else req.end()
@@ -378,6 +380,19 @@ function onUpstreamResponse(this: http.ClientRequest, res: http.IncomingMessage)
 
 function onUpstreamError(this: http.ClientRequest, err: NodeJS.ErrnoException): void {
   exchangeOf(this)?.handleUpstreamError(this, err)
+}
+
+/**
+ * A 101 to a request that asked for no upgrade (Upgrade requests are tunnelled elsewhere): a
+ * protocol error, as on the raw path. Without this listener node:http drops the socket silently
+ * and the client would wait forever.
+ */
+function onUpstreamUpgrade(this: http.ClientRequest, _res: http.IncomingMessage, socket: Duplex): void {
+  socket.destroy()
+  const err: NodeJS.ErrnoException = new Error('101 Switching Protocols without an Upgrade request')
+  err.code = 'HPE_UNEXPECTED_UPGRADE'
+  const ex = exchangeOf(this)
+  if (ex) ex.handleUpstreamError(this, err)
 }
 
 function onUpstreamTimeout(this: http.ClientRequest): void {

@@ -72,6 +72,15 @@ describe.each([
     expect(first.body).toMatch(/sent an invalid response \(HPE_/)
     expect((await request(running.port, { method, body })).status).toBe(502)
   })
+
+  it('a 101 to a request that asked for no upgrade is a 502 at once', async () => {
+    const pool = new BackendPool()
+    addReady(pool, 'raw', await rawBackend('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n', false))
+    running = await startProxy(pool, { passiveHealth: { failureThreshold: 0 } })
+    const r = await request(running.port, { method, body })
+    expect(r.status).toBe(502)
+    expect(r.body).toMatch(/HPE_UNEXPECTED_UPGRADE/)
+  })
 })
 
 it('HEAD gets the headers and no body, and the connection stays usable', async () => {
