@@ -397,19 +397,20 @@ export class FastResponse implements ClientSide {
 }
 
 /**
- * No body framing at all, and a Host header. Bodies and Expect go through node:http, and so
- * does an HTTP/1.1 request without Host, which node:http answers with 400 (RFC 9112 §3.2).
+ * No body framing at all, and exactly one Host header. Bodies and Expect go through node:http,
+ * and so do HTTP/1.1 requests without Host or with two, which are answered 400 there (RFC 9112
+ * §3.2).
  */
 function isBodiless(raw: readonly string[]): boolean {
   const framing = checkRequestFraming(raw)
   if (!framing.ok || framing.body !== 'none') return false
-  let host = false
+  let hosts = 0
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!
     if (name.length === 6 && name.toLowerCase() === 'expect') return false
-    if (name.length === 4 && name.toLowerCase() === 'host') host = true
+    if (name.length === 4 && name.toLowerCase() === 'host') hosts++
   }
-  return host
+  return hosts === 1
 }
 
 function connOf(s: net.Socket): FastConnection | undefined {

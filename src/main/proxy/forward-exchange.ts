@@ -73,6 +73,8 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     private readonly ctx: ExchangeContext,
     private readonly client: ClientSide,
     private member: PoolMember,
+    /** The request target sent upstream (origin form). */
+    private readonly path: string,
     /** Upstream request headers (flat rawHeaders form), computed once for every attempt. */
     private readonly headers: string[],
     private readonly hasBody: boolean,
@@ -94,7 +96,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     const rawPool = this.hasBody ? null : this.ctx.rawPoolFor(m)
     if (rawPool !== null) {
       const method = this.client.method
-      this.rawHeadString ??= requestHead(method, this.client.url, this.headers)
+      this.rawHeadString ??= requestHead(method, this.path, this.headers)
       this.raw = rawPool.request(this.rawHeadString, method === 'HEAD', this, this.ctx.upstreamTimeoutMs, fresh)
       return
     }
@@ -104,7 +106,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
         host: m.host,
         port: m.port,
         method: this.client.method,
-        path: this.client.url,
+        path: this.path,
         headers: this.headers,
         // agent: false opens a one-off connection (Connection: close), never a pooled one.
         agent: fresh ? false : this.ctx.agentFor(m),

@@ -8,7 +8,7 @@ import { answerClientError, refuseUpgrade, sendPlainError } from './error-respon
 import type { FailureDetector, FailureKind, FailureStreak } from './failure-detector'
 import { ForwardExchange, type ExchangeContext } from './forward-exchange'
 import { FastConnection, type FastLane, type FastResponse } from './fast-connection'
-import { buildUpstreamRequestHeaders } from './hop-by-hop'
+import { buildUpstreamRequestHeaders, hostCount, requestTarget } from './hop-by-hop'
 import type { PoolView, StatsSink } from './proxy-ports'
 import { RawUpstreamPool } from './raw-upstream'
 import { checkRequestFraming, type RequestFraming } from './request-framing'
@@ -333,6 +333,11 @@ export class ProxyListener {
       stats.record(null, 503, performance.now() - startedAt)
       return
     }
+    if (hostCount(req.rawHeaders) > 1) {
+      sendPlainError(res, 400, 'Bad Request: more than one Host header', true)
+      stats.record(null, 400, performance.now() - startedAt)
+      return
+    }
     const framing = checkRequestFraming(req.rawHeaders)
     if (!framing.ok) {
       // Never forwarded, and the connection cannot be trusted for a next request either.
@@ -374,13 +379,14 @@ export class ProxyListener {
       this.opts.stats.record(null, 503, performance.now() - startedAt)
       return
     }
-    const headers = buildUpstreamRequestHeaders(rawHeaders, { clientAddress, fallbackHost: this.fallbackHost })
+    const target = requestTarget(client.url)
+    const headers = buildUpstreamRequestHeaders(rawHeaders, { clientAddress, fallbackHost: this.fallbackHost, authority: target.authority })
     // Transfer-Encoding is hop-by-hop and was stripped; a chunked body must stay chunked upstream
     // whatever the method (node:http only chunks POST-like methods by default).
     if (body === 'chunked') headers.push('Transfer-Encoding', 'chunked')
     this.active++
     this.opts.onActive?.(1)
-    new ForwardExchange(this.ctx, client, member, headers, body !== 'none', startedAt).start()
+    new ForwardExchange(this.ctx, client, member, target.path, headers, body !== 'none', startedAt).start()
   }
 
   private readonly handleUpgrade = (req: http.IncomingMessage, socket: Socket, head: Buffer): void => {

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { PoolMember } from './backend-pool'
 import { rawErrorResponse } from './error-responses'
-import { buildResponseHeaders, buildUpstreamRequestHeaders } from './hop-by-hop'
+import { buildResponseHeaders, buildUpstreamRequestHeaders, requestTarget } from './hop-by-hop'
 import type { PoolView, StatsSink } from './proxy-ports'
 
 export interface TunnelContext {
@@ -42,9 +42,11 @@ export class UpgradeTunnel {
     const client = this.client
     client.on('error', () => this.destroy())
     client.on('close', () => this.destroy())
+    const target = requestTarget(this.req.url ?? '/')
     const headers = buildUpstreamRequestHeaders(this.req.rawHeaders, {
       clientAddress: client.remoteAddress,
-      fallbackHost: this.ctx.fallbackHost
+      fallbackHost: this.ctx.fallbackHost,
+      authority: target.authority
     })
     const upgrade = headerValue(this.req.rawHeaders, 'upgrade')
     if (upgrade !== undefined) headers.push('Connection', 'Upgrade', 'Upgrade', upgrade)
@@ -57,7 +59,7 @@ export class UpgradeTunnel {
         host: this.member.host,
         port: this.member.port,
         method: this.req.method,
-        path: this.req.url,
+        path: target.path,
         headers,
         // A tunnel owns its connection for its whole life: never from, never back to a pool.
         agent: false,

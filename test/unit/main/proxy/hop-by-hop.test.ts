@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildResponseHeaders, buildUpstreamRequestHeaders } from '../../../../src/main/proxy/hop-by-hop'
+import { buildResponseHeaders, buildUpstreamRequestHeaders, hostCount, requestTarget } from '../../../../src/main/proxy/hop-by-hop'
 
 const info = { clientAddress: '127.0.0.1', fallbackHost: '127.0.0.1:8080' }
 const tail = (host: string | undefined, xff = '127.0.0.1'): string[] => [
@@ -61,6 +61,31 @@ describe('buildUpstreamRequestHeaders', () => {
       fallbackHost: 'x'
     })
     expect(out).toEqual(['Host', 'h', 'X-Forwarded-For', '10.0.0.1', 'X-Forwarded-Proto', 'http', 'X-Forwarded-Host', 'h'])
+  })
+
+  it('sends the authority of an absolute-form target as the Host, dropping the client\'s', () => {
+    const out = buildUpstreamRequestHeaders(['Host', 'good.example', 'Accept', '*/*'], { ...info, authority: 'other.example:81' })
+    expect(out).toEqual(['Accept', '*/*', 'Host', 'other.example:81', ...tail('other.example:81')])
+  })
+})
+
+describe('requestTarget', () => {
+  it.each([
+    ['/a/b?c=1', '/a/b?c=1', null],
+    ['*', '*', null],
+    ['http://other.example:81/p?q=1', '/p?q=1', 'other.example:81'],
+    ['HTTP://Other.Example', '/', 'Other.Example'],
+    ['http://h?x=1', '/?x=1', 'h'],
+    ['https://h/p#frag', '/p', 'h']
+  ])('%s goes upstream as %s with authority %s', (url, path, authority) => {
+    expect(requestTarget(url)).toEqual({ path, authority })
+  })
+})
+
+describe('hostCount', () => {
+  it('counts Host lines whatever their case', () => {
+    expect(hostCount(['Accept', '*/*'])).toBe(0)
+    expect(hostCount(['Host', 'a', 'host', 'b', 'X', 'y'])).toBe(2)
   })
 })
 

@@ -182,3 +182,33 @@ describe('ProxyServer fast lane', () => {
     expect(await eventually(() => clients.every((c) => c.closed()))).toBe(true)
   })
 })
+
+describe('request targets and Host', () => {
+  it('an absolute-form target goes upstream in origin form with its authority as Host; two Hosts are a 400', async () => {
+    const seen: Array<[string | undefined, string | undefined]> = []
+    const be = await startBackend('t', (req, res) => {
+      seen.push([req.url, req.headers.host])
+      req.resume()
+      req.on('end', () => res.end('ok'))
+    })
+    backends.push(be)
+    const pool = new BackendPool()
+    addReady(pool, be.id, be.port)
+    running = await startProxy(pool)
+    const c = await rawClient(running.port)
+    c.write('GET http://other.example/p?q=1 HTTP/1.1\r\nHost: good.example\r\n\r\n')
+    c.write('POST http://other.example/form HTTP/1.1\r\nHost: good.example\r\nContent-Length: 2\r\n\r\nhi')
+    expect(await eventually(() => seen.length === 2)).toBe(true)
+    expect(seen).toEqual([
+      ['/p?q=1', 'other.example'],
+      ['/form', 'other.example']
+    ])
+    for (const method of ['GET', 'POST']) {
+      const twice = await rawClient(running.port)
+      twice.write(`${method} /two HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nContent-Length: 0\r\n\r\n`)
+      expect(await eventually(() => twice.closed())).toBe(true)
+      expect(twice.received()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    }
+    expect(seen.length).toBe(2)
+  })
+})
