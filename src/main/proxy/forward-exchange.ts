@@ -227,7 +227,12 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
 
   /** @internal */
   relayEnd(res: http.IncomingMessage): void {
-    if (res === this.upstreamRes && !this.ended) this.client.end()
+    if (res !== this.upstreamRes || this.ended) return
+    // The answer is complete: whatever the backend does on that socket now (e.g. bytes after a
+    // 204, which node:http reports as a parse error) is not this client's business.
+    this.upstreamRes = null
+    this.upstreamReq = null
+    this.client.end()
   }
 
   /** Client side: the client caught up, let the backend's body flow again. */
@@ -242,7 +247,8 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   handleUpstreamError(req: http.ClientRequest, err: NodeJS.ErrnoException): void {
     if (req !== this.upstreamReq || this.ended) return
     if (this.upstreamRes !== null) {
-      this.failMidStream()
+      // After a complete answer (bytes after a 204, say): the answer stands, its 'end' follows.
+      if (!this.upstreamRes.complete) this.failMidStream()
       return
     }
     if (this.status !== null) return // already answered (504), this is the destroy() echo

@@ -43,6 +43,7 @@ const cases = [
   { desc: 'HTTP/1.0 without length', answer: 'HTTP/1.0 200 OK\r\n\r\nold style', close: true, status: 200, body: 'old style' },
   { desc: '103 Early Hints first', answer: 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', close: false, status: 200, body: 'ok' },
   { desc: '204 No Content', answer: 'HTTP/1.1 204 No Content\r\n\r\n', close: false, status: 204, body: '' },
+  { desc: '204 followed by a body it must not have', answer: 'HTTP/1.1 204 No Content\r\n\r\nstray body', close: false, status: 204, body: '' },
   { desc: '304 with a length but no body', answer: 'HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n', close: false, status: 304, body: '' },
   { desc: 'headers split over many packets are fine too', answer: `HTTP/1.1 200 OK\r\n${'X-Pad: ' + 'p'.repeat(3000) + '\r\n'}Content-Length: 2\r\n\r\nok`, close: false, status: 200, body: 'ok' }
 ]
