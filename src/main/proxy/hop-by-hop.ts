@@ -69,7 +69,9 @@ export function requestTarget(url: string): { path: string; authority: string | 
   const m = ABSOLUTE_FORM.exec(url)
   if (m === null) return { path: url, authority: null }
   const rest = m[2]!
-  return { path: rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest, authority: m[1]! }
+  // Credentials in the URL (`user:pw@host`) are not part of a Host.
+  const authority = m[1]!.slice(m[1]!.lastIndexOf('@') + 1)
+  return { path: rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest, authority }
 }
 
 /** How many Host header lines a request has (more than one is a 400: RFC 9112 §3.2). */

@@ -76,7 +76,8 @@ describe('requestTarget', () => {
     ['http://other.example:81/p?q=1', '/p?q=1', 'other.example:81'],
     ['HTTP://Other.Example', '/', 'Other.Example'],
     ['http://h?x=1', '/?x=1', 'h'],
-    ['https://h/p#frag', '/p', 'h']
+    ['https://h/p#frag', '/p', 'h'],
+    ['http://user:pw@other.example/x', '/x', 'other.example']
   ])('%s goes upstream as %s with authority %s', (url, path, authority) => {
     expect(requestTarget(url)).toEqual({ path, authority })
   })
