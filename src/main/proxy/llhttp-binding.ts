@@ -107,3 +107,20 @@ export function resumeReading(socket: net.Socket): void {
 export function readActivity(socket: net.Socket): void {
   ;(socket as HandleSocket)._unrefTimer?.()
 }
+
+/**
+ * Stops reading a node:http server socket in a way node:http's own flow control does not undo:
+ * it resumes sockets with socket.resume(), which restarts only a handle marked as not reading,
+ * and this one stays marked as reading. Undone only by `releaseReading`. False: not reading.
+ */
+export function holdReading(socket: net.Socket): boolean {
+  const h = (socket as HandleSocket)._handle
+  if (!h?.reading) return false
+  h.readStop()
+  return true
+}
+
+export function releaseReading(socket: net.Socket): void {
+  const h = (socket as HandleSocket)._handle
+  if (h?.reading && !socket.destroyed) h.readStart()
+}

@@ -9,6 +9,7 @@ import type { FailureDetector, FailureKind, FailureStreak } from './failure-dete
 import { ForwardExchange, type ExchangeContext } from './forward-exchange'
 import { FastConnection, type FastLane, type FastResponse } from './fast-connection'
 import { buildUpstreamRequestHeaders, hostCount, requestTarget } from './hop-by-hop'
+import { holdReading, releaseReading } from './llhttp-binding'
 import type { PoolView, StatsSink } from './proxy-ports'
 import { RawUpstreamPool } from './raw-upstream'
 import { checkRequestFraming, type RequestFraming } from './request-framing'
@@ -68,7 +69,11 @@ const kPipeline = Symbol('prescal.pipeline')
 interface Pipeline {
   busy: boolean
   waiting: Array<() => void>
+  /** Reading held (holdReading): too many requests wait; node:http would parse and keep them all. */
+  held: boolean
 }
+/** Waiting requests at which a connection stops being read (it resumes at half). */
+const MAX_WAITING_REQUESTS = 32
 interface MaybeOverLimit {
   [kOverLimit]?: boolean
 }
@@ -347,18 +352,25 @@ export class ProxyListener {
     }
     const client = new NodeClientSide(req, res, this.isClosing)
     const socket = req.socket as Socket & { [kPipeline]?: Pipeline }
-    const pipeline = (socket[kPipeline] ??= { busy: false, waiting: [] })
+    const pipeline = (socket[kPipeline] ??= { busy: false, waiting: [], held: false })
     const start = (): void => {
       pipeline.busy = true
       res.once('close', () => {
         const next = pipeline.waiting.shift()
+        if (pipeline.held && pipeline.waiting.length <= MAX_WAITING_REQUESTS / 2) {
+          pipeline.held = false
+          releaseReading(socket)
+        }
         if (next !== undefined && !socket.destroyed) next()
         else pipeline.busy = false
       })
       this.dispatch(client, req.rawHeaders, socket.remoteAddress, framing.body, startedAt)
     }
-    if (pipeline.busy) pipeline.waiting.push(start)
-    else start()
+    if (!pipeline.busy) start()
+    else {
+      pipeline.waiting.push(start)
+      if (!pipeline.held && pipeline.waiting.length >= MAX_WAITING_REQUESTS) pipeline.held = holdReading(socket)
+    }
   }
 
   private serveFast(res: FastResponse, rawHeaders: string[], clientAddress: string | undefined): void {

@@ -6,6 +6,7 @@
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BackendPool } from '../../../../src/main/proxy/backend-pool'
+import { collector, heapUsedAfterSettling } from '../../../helpers/heap'
 import { addReady, delay, eventually, startBackend, startProxy, type RunningProxy, type TestBackend } from './proxy-test-kit'
 
 let backends: TestBackend[] = []
@@ -53,6 +54,45 @@ describe('misbehaving clients', () => {
       expect(be.hits - forwarded).toBeLessThan(20) // it stays stopped, not merely slowed
     })
   }
+
+  it('pipelined POSTs whose answers a client never reads: the proxy stops reading them, its heap stays flat', async () => {
+    const be = await startBackend('blob', (req, res) => {
+      req.resume()
+      req.on('end', () => res.end(ANSWER))
+    })
+    backends.push(be)
+    const pool = new BackendPool()
+    addReady(pool, be.id, be.port)
+    // In this thread, so its heap is the one measured.
+    running = await startProxy(pool, { workers: 0 })
+    const gc = collector()
+    const before = await heapUsedAfterSettling(gc)
+    // 100,000 requests (5.6 MB): node:http would parse and hold every one if it kept reading.
+    deafClient(running.port, 'POST /blob HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx'.repeat(100_000))
+    await delay(1_500)
+    const grown = (await heapUsedAfterSettling(gc)) - before
+    expect(grown).toBeLessThan(40 * 1024 * 1024)
+  })
+
+  it('a client that pipelines 500 POSTs and reads gets every answer, in order (reading resumes)', async () => {
+    const be = await startBackend('echo', (req, res) => {
+      req.resume()
+      req.on('end', () => res.end(`<${req.url}>`))
+    })
+    backends.push(be)
+    const pool = new BackendPool()
+    addReady(pool, be.id, be.port)
+    running = await startProxy(pool)
+    let payload = ''
+    for (let i = 0; i < 500; i++) payload += `POST /${i} HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx`
+    const s = net.connect(running.port, '127.0.0.1', () => s.write(payload))
+    sockets.push(s)
+    let got = ''
+    s.on('data', (d: Buffer) => (got += d.toString('latin1')))
+    expect(await eventually(() => got.includes('</499>'), 5_000)).toBe(true)
+    const order = [...got.matchAll(/<\/(\d+)>/g)].map((m) => Number(m[1]))
+    expect(order).toEqual([...Array(500).keys()])
+  })
 
   it('requests queued behind a slow one are never sent when the client leaves, and in-flight returns to 0', async () => {
     const paths: string[] = []
