@@ -2,6 +2,7 @@ import type net from 'node:net'
 import type { ClientSide, ClientSideListener } from './client-side'
 import { answerClientError, plainErrorHead } from './error-responses'
 import { consumeSocket, llhttp, readActivity, unconsumeSocket, type NodeHttpParser } from './llhttp-binding'
+import { hostCount } from './hop-by-hop'
 import { checkRequestFraming } from './request-framing'
 
 /** What a fast connection needs from the listener that accepted it. */
@@ -404,13 +405,11 @@ export class FastResponse implements ClientSide {
 function isBodiless(raw: readonly string[]): boolean {
   const framing = checkRequestFraming(raw)
   if (!framing.ok || framing.body !== 'none') return false
-  let hosts = 0
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!
     if (name.length === 6 && name.toLowerCase() === 'expect') return false
-    if (name.length === 4 && name.toLowerCase() === 'host') hosts++
   }
-  return hosts === 1
+  return hostCount(raw) === 1
 }
 
 function connOf(s: net.Socket): FastConnection | undefined {

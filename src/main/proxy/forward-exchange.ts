@@ -344,27 +344,25 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
    * like a client that left, and the backend is not blamed. Otherwise the backend stalled.
    */
   private timedOutMidStream(): void {
-    if (!this.waitingForClient) {
-      this.failMidStream()
-      return
-    }
-    // Detached first: the errors their destruction echoes are not the backend's.
+    if (this.waitingForClient) this.cutBothSides()
+    else this.failMidStream()
+  }
+
+  private failMidStream(): void {
+    if (!this.brokenMidStream) this.ctx.failed(this.member.id, 'reset')
+    this.brokenMidStream = true
+    this.cutBothSides()
+  }
+
+  /** Headers already went out: cutting the connection is the only way to tell the client. */
+  private cutBothSides(): void {
+    // Detached first: the errors their destruction echoes are already accounted for.
     const req = this.upstreamReq
     this.upstreamReq = null
     this.upstreamRes = null
     req?.destroy()
     this.raw?.abort()
     this.raw = null
-    this.client.destroy()
-  }
-
-  private failMidStream(): void {
-    if (!this.brokenMidStream) this.ctx.failed(this.member.id, 'reset')
-    this.brokenMidStream = true
-    this.upstreamReq?.destroy()
-    this.raw?.abort()
-    this.raw = null
-    // Headers already went out: cutting the connection is the only way to tell the client.
     this.client.destroy()
   }
 }

@@ -351,26 +351,7 @@ export class ProxyListener {
       return
     }
     const client = new NodeClientSide(req, res, this.isClosing)
-    const socket = req.socket as Socket & { [kPipeline]?: Pipeline }
-    const pipeline = (socket[kPipeline] ??= { busy: false, waiting: [], held: false })
-    const start = (): void => {
-      pipeline.busy = true
-      res.once('close', () => {
-        const next = pipeline.waiting.shift()
-        if (pipeline.held && pipeline.waiting.length <= MAX_WAITING_REQUESTS / 2) {
-          pipeline.held = false
-          releaseReading(socket)
-        }
-        if (next !== undefined && !socket.destroyed) next()
-        else pipeline.busy = false
-      })
-      this.dispatch(client, req.rawHeaders, socket.remoteAddress, framing.body, startedAt)
-    }
-    if (!pipeline.busy) start()
-    else {
-      pipeline.waiting.push(start)
-      if (!pipeline.held && pipeline.waiting.length >= MAX_WAITING_REQUESTS) pipeline.held = holdReading(socket)
-    }
+    inTurn(req.socket, res, () => this.dispatch(client, req.rawHeaders, req.socket.remoteAddress, framing.body, startedAt))
   }
 
   private serveFast(res: FastResponse, rawHeaders: string[], clientAddress: string | undefined): void {
@@ -478,4 +459,25 @@ export function listenError(host: string, port: number, err: NodeJS.ErrnoExcepti
     `The proxy cannot listen on ${where}: ${what}. Change \`listen\` in the config to a free address and port.`,
     { cause: err }
   )
+}
+
+/** Runs `start` once every earlier request on `socket` is answered (see Pipeline). */
+function inTurn(socket: Socket & { [kPipeline]?: Pipeline }, res: http.ServerResponse, start: () => void): void {
+  const pipeline = (socket[kPipeline] ??= { busy: false, waiting: [], held: false })
+  const run = (): void => {
+    pipeline.busy = true
+    res.once('close', () => {
+      const next = pipeline.waiting.shift()
+      if (pipeline.held && pipeline.waiting.length <= MAX_WAITING_REQUESTS / 2) {
+        pipeline.held = false
+        releaseReading(socket)
+      }
+      if (next !== undefined && !socket.destroyed) next()
+      else pipeline.busy = false
+    })
+    start()
+  }
+  if (!pipeline.busy) return run()
+  pipeline.waiting.push(run)
+  if (!pipeline.held && pipeline.waiting.length >= MAX_WAITING_REQUESTS) pipeline.held = holdReading(socket)
 }
