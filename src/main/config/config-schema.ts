@@ -164,6 +164,12 @@ export const configSchema = z
             failureThreshold: z.number().int().min(0).max(1_000).default(5),
             /** The five must come within 10 s, or a slow trickle of errors over hours would eject. */
             failureWindowMs: z.number().int().min(100).max(600_000).default(10_000),
+            /**
+             * 2 timeouts with no success in between also eject, whatever the window: each takes
+             * upstreamTimeoutMs (30 s) to arrive, so five could never fit in 10 s, and a backend
+             * that takes requests and answers none would keep half the traffic waiting. 0 disables.
+             */
+            timeoutThreshold: z.number().int().min(0).max(1_000).default(2),
             /** 5 s first: long enough for a crashed process to be restarted, short enough to notice recovery. */
             baseEjectionMs: z.number().int().min(100).max(3_600_000).default(5_000),
             /** Doubling stops at 2 min, so a backend that recovers is back within minutes. */
@@ -177,6 +183,7 @@ export const configSchema = z
           .default({
             failureThreshold: 5,
             failureWindowMs: 10_000,
+            timeoutThreshold: 2,
             baseEjectionMs: 5_000,
             maxEjectionMs: 120_000,
             probeTimeoutMs: 2_000,
@@ -195,6 +202,7 @@ export const configSchema = z
         passiveHealth: {
           failureThreshold: 5,
           failureWindowMs: 10_000,
+          timeoutThreshold: 2,
           baseEjectionMs: 5_000,
           maxEjectionMs: 120_000,
           probeTimeoutMs: 2_000,

@@ -6,6 +6,8 @@ export interface PassiveHealthOptions {
   failureThreshold: number
   /** A streak must build up within this window. */
   failureWindowMs: number
+  /** Timeouts with no success in between that eject, whatever the window. 0 disables. */
+  timeoutThreshold: number
   /** First ejection; each further one doubles it, up to `maxEjectionMs`. */
   baseEjectionMs: number
   maxEjectionMs: number
@@ -18,6 +20,7 @@ export interface PassiveHealthOptions {
 export const defaultPassiveHealth: PassiveHealthOptions = {
   failureThreshold: 5,
   failureWindowMs: 10_000,
+  timeoutThreshold: 2,
   baseEjectionMs: 5_000,
   maxEjectionMs: 120_000,
   probeTimeoutMs: 2_000,

@@ -9,19 +9,33 @@ export interface FailureStreak {
   lastKind: FailureKind
 }
 
+interface Streak {
+  n: number
+  since: number
+  only5xx: boolean
+  /** Timeouts since the last success; the window does not clear them. */
+  timeouts: number
+}
+
 /**
  * Consecutive failures per backend, as seen by one proxy thread. A success resets the streak;
  * so does a gap longer than `windowMs` since the streak began (old failures say little about
  * now). `failure()` returns the streak once it reaches `threshold`, then starts over, so a
- * failing backend is reported once per `threshold` failures, not once per request. Pure: the
- * clock is injected. Memory: one entry per backend with a live streak.
+ * failing backend is reported once per `threshold` failures, not once per request.
+ *
+ * Timeouts are also counted on their own, across windows: each one takes the whole upstream
+ * timeout to arrive, so a backend that accepts requests and answers none could never gather
+ * `threshold` of them inside the window. `timeoutThreshold` timeouts with no success in between
+ * report the streak (0 turns this off). Pure: the clock is injected. Memory: one entry per
+ * backend with a live streak.
  */
 export class FailureDetector {
-  private readonly streaks = new Map<string, { n: number; since: number; only5xx: boolean }>()
+  private readonly streaks = new Map<string, Streak>()
 
   constructor(
     private readonly threshold: number,
     private readonly windowMs: number,
+    private readonly timeoutThreshold: number,
     private readonly now: () => number = Date.now
   ) {}
 
@@ -32,14 +46,20 @@ export class FailureDetector {
   failure(id: string, kind: FailureKind): FailureStreak | null {
     const t = this.now()
     let s = this.streaks.get(id)
-    if (s === undefined || t - s.since > this.windowMs) {
-      s = { n: 0, since: t, only5xx: true }
+    if (s === undefined) {
+      s = { n: 0, since: t, only5xx: true, timeouts: 0 }
       this.streaks.set(id, s)
+    } else if (t - s.since > this.windowMs) {
+      s.n = 0
+      s.since = t
+      s.only5xx = true
     }
     s.n++
     if (kind !== '5xx') s.only5xx = false
-    if (s.n < this.threshold) return null
+    if (kind === 'timeout') s.timeouts++
+    const timedOut = this.timeoutThreshold > 0 && s.timeouts >= this.timeoutThreshold
+    if (s.n < this.threshold && !timedOut) return null
     this.streaks.delete(id)
-    return { id, failures: s.n, only5xx: s.only5xx, lastKind: kind }
+    return { id, failures: Math.max(s.n, s.timeouts), only5xx: s.only5xx, lastKind: kind }
   }
 }

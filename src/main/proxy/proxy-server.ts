@@ -123,7 +123,8 @@ export class ProxyServer {
       maxConnections: o.maxConnections ?? 0,
       balancing: o.balancing ?? 'round-robin',
       failureThreshold: h.failureThreshold,
-      failureWindowMs: h.failureWindowMs
+      failureWindowMs: h.failureWindowMs,
+      timeoutThreshold: h.timeoutThreshold
     }
     if (this.workerCount > 0) {
       const entry = resolveWorkerEntry(o.workerEntry)
@@ -153,7 +154,7 @@ export class ProxyServer {
       strategy:
         o.strategy ??
         new GroupedStrategy(settings.balancing, (g) => this.pool.balancingOf(g), (id) => this.pool.inFlight(id)),
-      detector: h.failureThreshold > 0 ? new FailureDetector(h.failureThreshold, h.failureWindowMs) : null,
+      detector: h.failureThreshold > 0 ? new FailureDetector(h.failureThreshold, h.failureWindowMs, h.timeoutThreshold) : null,
       onStreak: (s) => this.health.report(s)
     })
     try {

@@ -41,7 +41,7 @@ function run(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     retryAfterSeconds: s.retryAfterSeconds,
     headersTimeoutMs: s.headersTimeoutMs,
     maxConnections: s.maxConnections,
-    detector: s.failureThreshold > 0 ? new FailureDetector(s.failureThreshold, s.failureWindowMs) : null,
+    detector: s.failureThreshold > 0 ? new FailureDetector(s.failureThreshold, s.failureWindowMs, s.timeoutThreshold) : null,
     onStreak: (streak) => post({ t: 'streak', streak }),
     onActive: (d) => shared.addActive(d),
     countConnections: (d) => shared.addConnections(d)

@@ -15,6 +15,7 @@ export interface WorkerListenerSettings {
   /** 0 disables passive health. */
   failureThreshold: number
   failureWindowMs: number
+  timeoutThreshold: number
 }
 
 /** `workerData` of a proxy worker. */

@@ -8,10 +8,13 @@ describe('FailureDetector', () => {
     { desc: '3 failures in a row report once', evs: [[0, 'connect'], [1, 'connect'], [2, 'connect']] as Ev[], reports: [2] },
     { desc: 'a success resets the streak', evs: [[0, '5xx'], [1, '5xx'], [2, 'ok'], [3, '5xx'], [4, '5xx']] as Ev[], reports: [] },
     { desc: 'a gap longer than the window restarts it', evs: [[0, 'reset'], [1, 'reset'], [200, 'reset'], [201, 'reset']] as Ev[], reports: [] },
-    { desc: 'after a report the count starts over', evs: [0, 1, 2, 3, 4, 5].map((t) => [t, 'timeout']) as Ev[], reports: [2, 5] }
+    { desc: 'after a report the count starts over', evs: [0, 1, 2, 3, 4, 5].map((t) => [t, 'reset']) as Ev[], reports: [2, 5] },
+    { desc: '2 timeouts report, however far apart', evs: [[0, 'timeout'], [500, 'timeout'], [501, 'connect'], [502, 'timeout']] as Ev[], reports: [1] },
+    { desc: 'a success clears the timeouts', evs: [[0, 'timeout'], [1, 'ok'], [2, 'timeout'], [3, 'reset']] as Ev[], reports: [] },
+    { desc: 'a window gap keeps the timeouts', evs: [[0, 'timeout'], [1, 'reset'], [300, 'reset'], [301, 'timeout']] as Ev[], reports: [3] }
   ])('$desc', ({ evs, reports }) => {
     let now = 0
-    const d = new FailureDetector(3, 100, () => now)
+    const d = new FailureDetector(3, 100, 2, () => now)
     const got: number[] = []
     evs.forEach(([at, what], i) => {
       now = at
@@ -22,11 +25,20 @@ describe('FailureDetector', () => {
   })
 
   it('marks a streak of 5xx only, and one with any connection failure', () => {
-    const d = new FailureDetector(2, 1_000, () => 0)
+    const d = new FailureDetector(2, 1_000, 0, () => 0)
     d.failure('a', '5xx')
     expect(d.failure('a', '5xx')).toMatchObject({ only5xx: true, failures: 2, lastKind: '5xx' })
     d.failure('b', 'connect')
     expect(d.failure('b', '5xx')).toMatchObject({ only5xx: false })
+  })
+
+  it('with timeoutThreshold 0, timeouts count only inside the window', () => {
+    let now = 0
+    const d = new FailureDetector(3, 100, 0, () => now)
+    for (const at of [0, 200, 400, 600]) {
+      now = at
+      expect(d.failure('a', 'timeout')).toBeNull()
+    }
   })
 })
 

@@ -77,6 +77,32 @@ describe('ProxyServer passive health', () => {
     expect(pool.isEligible('only')).toBe(true)
   })
 
+  it('ejects a backend that takes requests and never answers, though its timeouts come further apart than the window', async () => {
+    // The hung app of a fresh-user tryout: its /metrics still answered, so only passive health
+    // can notice. One timeout per upstreamTimeoutMs (300 ms) never fits 3 in a 100 ms window.
+    const hung = await backend('hung', () => undefined)
+    const good = await backend('good')
+    const events: Array<[string, boolean, string]> = []
+    const pool = new BackendPool()
+    addReady(pool, hung.id, hung.port)
+    addReady(pool, good.id, good.port)
+    const health = { ...fastHealth, failureWindowMs: 100, timeoutThreshold: 2, baseEjectionMs: 10_000 }
+    running = await startProxy(pool, {
+      upstreamTimeoutMs: 300,
+      passiveHealth: health,
+      onEjection: (id, ej, why) => events.push([id, ej, why])
+    })
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++) statuses.push((await request(running.port)).status)
+    expect(statuses).toEqual([504, 200, 504, 200])
+    expect(events).toEqual([['hung', true, expect.stringMatching(/2 consecutive failures \(last: timeout\); ejected for 10 s/)]])
+    expect(pool.isEligible('hung')).toBe(false)
+    const started = Date.now()
+    for (let i = 0; i < 6; i++) expect((await request(running.port)).body).toBe('good')
+    expect(Date.now() - started).toBeLessThan(1_000) // nobody waits for the hung one any more
+    expect(hung.hits).toBe(2)
+  })
+
   it('ejects a backend refusing connections (GETs are served by the other one meanwhile)', async () => {
     const good = await backend('good')
     const events: Array<[string, boolean]> = []
