@@ -16,7 +16,9 @@ export interface TunnelContext {
 /**
  * One `Upgrade` request (WebSocket, h2c...) tunnelled to a backend: the request goes upstream
  * with its Upgrade / Connection headers (the only hop-by-hop fields allowed through, and only
- * here); a 101 joins the two sockets byte for byte; any other answer is passed to the client
+ * here) and its Content-Length body, if any (`curl --http2 -d` sends `Upgrade: h2c` on a POST;
+ * the body belongs to the HTTP/1.1 request, RFC 9113 §3.2, and most backends just answer it);
+ * a 101 joins the two sockets byte for byte; any other answer is passed to the client
  * as is (the connection is closed after it). Failures: 502 unreachable, 504 no answer within
  * `upstreamTimeoutMs`. When either side closes or errors, both sockets are destroyed, the
  * in-flight count is released and `onEnd` runs, exactly once.
@@ -27,13 +29,16 @@ export class UpgradeTunnel {
   private acquired = false
   private ended = false
   private answered = false
+  /** Request body bytes still to send upstream before the handshake's answer. */
+  private bodyLeft = 0
   private readonly startedAt = performance.now()
 
   constructor(
     private readonly ctx: TunnelContext,
     private readonly req: http.IncomingMessage,
     private readonly client: Socket,
-    private readonly head: Buffer,
+    /** Bytes read past the request head: its body first, then the new protocol's. */
+    private head: Buffer,
     private readonly member: PoolMember,
     private readonly onEnd: () => void
   ) {}
@@ -48,6 +53,11 @@ export class UpgradeTunnel {
       fallbackHost: this.ctx.fallbackHost,
       authority: target.authority
     })
+    if (this.req.headers['transfer-encoding'] !== undefined) {
+      // Rare enough not to carry a chunked decoder here: say so rather than hang.
+      this.refuseBeforeStart(501, 'Not Implemented: an Upgrade request with a chunked body; send Content-Length or drop the Upgrade header')
+      return
+    }
     const upgrade = headerValue(this.req.rawHeaders, 'upgrade')
     if (upgrade !== undefined) headers.push('Connection', 'Upgrade', 'Upgrade', upgrade)
     this.ctx.pool.acquire(this.member.id)
@@ -74,8 +84,42 @@ export class UpgradeTunnel {
     up.on('response', (res: http.IncomingMessage) => this.passThrough(res))
     up.on('timeout', () => this.refuse(504))
     up.on('error', () => this.refuse(502))
-    up.end()
+    this.bodyLeft = Number(this.req.headers['content-length'] ?? 0)
+    this.head = this.sendBody(up, this.head)
+    if (this.bodyLeft === 0) up.end()
+    else this.streamBody(up)
   }
+
+  /** Writes what `chunk` holds of the body upstream; returns the bytes past it. */
+  private sendBody(up: http.ClientRequest, chunk: Buffer): Buffer {
+    const n = Math.min(this.bodyLeft, chunk.length)
+    if (n === 0) return chunk
+    this.bodyLeft -= n
+    if (!up.write(n === chunk.length ? chunk : chunk.subarray(0, n)) && this.bodyLeft > 0) {
+      this.client.pause()
+      up.once('drain', () => this.client.resume())
+    }
+    return chunk.subarray(n)
+  }
+
+  /** The rest of the body from the client socket; what follows it waits for the 101. */
+  private streamBody(up: http.ClientRequest): void {
+    const onData = (chunk: Buffer): void => {
+      const rest = this.sendBody(up, chunk)
+      if (this.bodyLeft > 0) return
+      this.client.off('data', onData)
+      this.client.pause()
+      this.head = rest
+      up.end()
+    }
+    this.client.on('data', onData)
+    this.stopBody = () => {
+      this.client.off('data', onData)
+      this.client.pause()
+    }
+  }
+
+  private stopBody: () => void = noop
 
   /** Ends the tunnel at once (also from the listener's close()). Idempotent. */
   destroy(): void {
@@ -98,6 +142,8 @@ export class UpgradeTunnel {
     }
     this.upstreamSocket = upstream
     this.answered = true
+    // A 101 before the whole body: the rest of it goes through the joined sockets, unchanged.
+    this.stopBody()
     this.ctx.stats.record(this.member.id, res.statusCode ?? 101, performance.now() - this.startedAt)
     // The handshake timeout must not cut an idle WebSocket; its own pings are its keep-alive.
     ;(upstream as Socket).setTimeout?.(0)
@@ -140,6 +186,14 @@ export class UpgradeTunnel {
     res.pipe(this.client, { end: false })
   }
 
+  private refuseBeforeStart(status: number, text: string): void {
+    this.answered = true
+    this.ctx.stats.record(null, status, 0)
+    if (!this.client.writable) return this.destroy()
+    this.client.end(rawErrorResponse(status, text))
+    this.client.setTimeout(1_000, () => this.destroy())
+  }
+
   private refuse(status: number): void {
     if (this.ended) return
     if (this.answered) {
@@ -156,6 +210,8 @@ export class UpgradeTunnel {
     this.client.setTimeout(1_000, () => this.destroy())
   }
 }
+
+function noop(): void {}
 
 function headerValue(raw: readonly string[], lowerName: string): string | undefined {
   for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === lowerName) return raw[i + 1]

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { BackendPool } from '../../../../src/main/proxy/backend-pool'
@@ -116,6 +116,80 @@ describe.each([{ workers: 0 }, { workers: 2 }])('ProxyServer WebSocket tunnel (w
     pool.setReady('ws', false)
     await delay(20) // the pool change reaches the workers
     expect(await rawExchange(running.port, handshake)).toMatch(/^HTTP\/1\.1 503 /)
+    expect(await eventually(() => pool.inFlight('ws') === 0)).toBe(true)
+  })
+
+  it('sends an Upgrade request\'s body with it: a POST with Upgrade: h2c is answered, not held until a 504', async () => {
+    // `curl --http2 -d` on an http:// URL: a backend that ignores the upgrade answers the POST.
+    const server = http.createServer((req, res) => {
+      let n = 0
+      req.on('data', (d: Buffer) => (n += d.length))
+      req.on('end', () => res.end(`got ${n} bytes, upgrade=${req.headers.upgrade}`))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))))
+    const pool = new BackendPool()
+    addReady(pool, 'plain', (server.address() as AddressInfo).port)
+    running = await startProxy(pool, { workers, upstreamTimeoutMs: 3_000 })
+    const size = 2 * 1024 * 1024 // more than one socket read, and more than a write buffer
+    const reply = await new Promise<string>((resolve) => {
+      const c = net.connect(running!.port, '127.0.0.1')
+      let data = ''
+      c.on('data', (d) => (data += d.toString('latin1')))
+      c.on('close', () => resolve(data))
+      c.write(`POST /up HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\nContent-Length: ${size}\r\n\r\n`)
+      c.write(Buffer.alloc(1000, 'a'))
+      setTimeout(() => c.write(Buffer.alloc(size - 1000, 'b')), 50)
+    })
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+    expect(reply).toContain(`got ${size} bytes, upgrade=h2c`)
+    expect(await eventually(() => pool.inFlight('plain') === 0)).toBe(true)
+  })
+
+  it('after a body, holds what follows until the 101, then relays it in the new protocol', async () => {
+    const seen: string[] = []
+    const server = http.createServer((_req, res) => res.end('plain'))
+    server.on('upgrade', (req, socket, head) => {
+      let buf = head.toString()
+      const n = Number(req.headers['content-length'])
+      const onBody = (): void => {
+        if (buf.length < n) return
+        seen.push(`body:${buf.slice(0, n)}`)
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: shout\r\n\r\n')
+        const rest = buf.slice(n)
+        socket.removeAllListeners('data')
+        if (rest !== '') socket.write(rest.toUpperCase())
+        socket.on('data', (d) => socket.write(d.toString().toUpperCase()))
+      }
+      socket.on('data', (d) => ((buf += d.toString()), onBody()))
+      socket.on('end', () => socket.destroy()) // node:http sockets allow half-open
+      onBody()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))))
+    const pool = new BackendPool()
+    addReady(pool, 'shout', (server.address() as AddressInfo).port)
+    running = await startProxy(pool, { workers })
+    const reply = await rawExchange(
+      running.port,
+      'POST / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: shout\r\nContent-Length: 5\r\n\r\nhelloand then some',
+      500
+    )
+    expect(seen).toEqual(['body:hello'])
+    expect(reply).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/)
+    expect(reply.endsWith('\r\n\r\nAND THEN SOME')).toBe(true)
+  })
+
+  it('answers 501 to an Upgrade request with a chunked body, without reaching a backend', async () => {
+    const be = await wsBackend()
+    const pool = new BackendPool()
+    addReady(pool, 'ws', be.port)
+    running = await startProxy(pool, { workers })
+    const reply = await rawExchange(
+      running.port,
+      'POST / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'
+    )
+    expect(reply).toMatch(/^HTTP\/1\.1 501 .*\r\n[\s\S]*chunked body/)
     expect(await eventually(() => pool.inFlight('ws') === 0)).toBe(true)
   })
 })
