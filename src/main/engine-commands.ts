@@ -5,6 +5,9 @@
 import type { CommandHandlers } from '../shared/channels'
 import type { ScaleResult } from '../shared/types'
 import { PrescalError, toWireError } from '../shared/errors'
+import { isMap, isSeq } from 'yaml'
+import type { BalancingName } from '../shared/balancing'
+import { setServiceKey, setTopKey, type ConfigEdit } from './config/config-writer'
 import type { Engine } from './engine'
 import type { FleetContainer } from './fleet/docker-fleet'
 import type { HistoryStore } from './history/history-store'
@@ -117,6 +120,11 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
 
     setAutoscale: async (req) => {
       engine.autoscale.set(req)
+      const saved: Record<string, unknown> = { mode: req.mode }
+      for (const k of ['minReplicas', 'maxReplicas', 'capacityRps'] as const) if (req[k] !== undefined) saved[k] = req[k]
+      engine.saveSetting(`${req.service} autoscale`, (doc) => {
+        for (const [k, v] of Object.entries(saved)) setServiceKey(req.service, ['autoscale', k], v)(doc)
+      })
       const ready = engine.snapshot().services.find((s) => s.name === req.service)?.ready ?? 0
       return engine.autoscale.view(req.service, ready)
     },
@@ -125,9 +133,11 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
         const known = engine.config.services.map((s) => s.name).join(', ') || 'none'
         throw new PrescalError('INVALID_ARGUMENT', `Unknown service "${service}" (configured: ${known}).`)
       }
+      // Before the change: services that follow proxy.balancing keep what they have now.
+      const edit = service === null ? staticBalancingEdit(engine, strategy) : setServiceKey(service, ['balancing'], strategy)
       engine.setBalancing(service, strategy)
       const what = service === null ? 'static backends' : service
-      const message = `${what}: requests now spread by ${strategy} (until the app restarts; set balancing in the config file to keep it)`
+      const message = `${what}: requests now spread by ${strategy}; ${engine.saveSetting(`${what} balancing`, edit)}`
       engine.events.add('proxy.balancing', 'info', message, service === null ? {} : { service })
       return { ok: true as const, message }
     },
@@ -206,5 +216,27 @@ export async function scaleServiceTo(engine: Engine, service: string, replicas: 
     state.message = wire.message
     engine.events.add('scale.failed', 'error', `Scaling ${service} to ${replicas} failed: ${wire.message}`, { service, code: wire.code })
     throw err
+  }
+}
+
+/**
+ * The static backends' strategy is `proxy.balancing`, which is also the default of every
+ * service without its own `balancing`; such a service whose strategy differs from the new one
+ * gets its current one written down, so saving changes nothing but the static backends.
+ */
+function staticBalancingEdit(engine: Engine, strategy: BalancingName): ConfigEdit {
+  const pinned = engine.config.services
+    .map((s) => ({ name: s.name, now: engine.balancingOf(s.name) }))
+    .filter((s) => s.now !== strategy)
+  return (doc) => {
+    const services = doc.get('services')
+    if (isSeq(services)) {
+      for (const item of services.items) {
+        if (!isMap(item) || item.has('balancing')) continue
+        const now = pinned.find((p) => p.name === item.get('name'))?.now
+        if (now !== undefined) item.set('balancing', now)
+      }
+    }
+    setTopKey(['proxy', 'balancing'], strategy)(doc)
   }
 }

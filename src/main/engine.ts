@@ -21,6 +21,7 @@ import { EngineReplicas } from './engine-replicas'
 import { HistoryStore } from './history/history-store'
 import { HistoryRecorder } from './state/history-recorder'
 import { defaultDataDir } from './config/config-loader'
+import { ConfigWriter, type ConfigEdit } from './config/config-writer'
 import { describeListenFailure } from './config/listen-failure'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -288,6 +289,30 @@ export class Engine {
   /** The proxy's strategy for a service's replicas, or (null) for the static backends. */
   setBalancing(service: string | null, strategy: BalancingName): void {
     this.pool.setBalancing(service ?? '', strategy)
+  }
+
+  balancingOf(service: string | null): BalancingName {
+    return this.pool.balancingOf(service ?? '') ?? this.config.proxy.balancing
+  }
+
+  /**
+   * Keeps a dashboard change for the next start by writing it into the config file. Returns
+   * the text that completes "…; " in the answer to the user. A failure is reported, never
+   * thrown: the change itself already holds until the app exits.
+   */
+  saveSetting(what: string, edit: ConfigEdit): string {
+    if (this.configPath === null) return 'not saved (no config file): it lasts until the app exits'
+    try {
+      new ConfigWriter(this.configPath).update(edit)
+    } catch (err) {
+      // One line: a validation error lists each problem on its own line.
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n').filter(Boolean).join('; ')
+      const text = `not saved to ${this.configPath} (${reason}): it lasts until the app exits`
+      this.events.add('config.save_failed', 'warn', `${what}: ${text}`)
+      return text
+    }
+    this.events.add('config.saved', 'info', `${what}: saved to ${this.configPath}`)
+    return `saved to ${this.configPath}`
   }
 
   private proxySnapshot(): ProxyView {

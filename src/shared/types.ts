@@ -158,6 +158,9 @@ export type EventKind =
   | 'docker.unavailable'
   | 'proxy.error'
   | 'proxy.balancing'
+  /** A dashboard change was written to, or could not be written to, the config file. */
+  | 'config.saved'
+  | 'config.save_failed'
   | 'history.failing'
   | 'autoscale.decision'
   | 'load.started'

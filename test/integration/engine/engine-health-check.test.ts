@@ -4,11 +4,11 @@
  * from the contract.
  */
 import { createServer, type Server } from 'node:http'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseConfig } from '../../../src/main/config/config-loader'
+import { loadConfig, parseConfig } from '../../../src/main/config/config-loader'
 import { Engine } from '../../../src/main/engine'
 import { httpGet } from '../../helpers/http-client'
 
@@ -43,15 +43,13 @@ afterAll(async () => {
 })
 
 /** An engine on a free port, no Docker engine and no history, with `yaml` for the rest. */
-function engineWith(yaml: string): Engine {
-  const config = parseConfig(
-    `listen: 127.0.0.1:0
+function engineWith(yaml: string, configPath?: string): Engine {
+  const text = `listen: 127.0.0.1:0
 docker: { host: "unix://${dir}/no-docker.sock", callTimeoutMs: 500 }
 history: { enabled: false }
-${yaml}`,
-    'test.yaml'
-  )
-  return new Engine({ config, tickMs: 100 })
+${yaml}`
+  if (configPath !== undefined) writeFileSync(configPath, text)
+  return new Engine({ config: parseConfig(text, 'test.yaml'), configPath, tickMs: 100 })
 }
 
 async function served(url: string, n: number): Promise<string[]> {
@@ -105,6 +103,48 @@ proxy: { balancing: weighted }
       expect(engine.snapshot().services[0]!.balancing).toBe('round-robin')
       expect(engine.events.recent(100).filter((e) => e.kind === 'proxy.balancing')).toHaveLength(2)
       await expect(engine.handlers.setBalancing({ service: 'nope', strategy: 'weighted' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    } finally {
+      await engine.close()
+    }
+  })
+
+  it('keeps balancing and autoscale changes in the config file, comments and all', async () => {
+    const file = join(dir, 'saved.yaml')
+    const engine = engineWith(
+      `# my fleet
+backends: [127.0.0.1:${plainPort}]
+services:
+  - { name: api, image: x, containerPort: 3000, balancing: p2c-latency }  # the API
+  - name: web        # follows proxy.balancing
+    image: y
+    containerPort: 3000
+proxy: { balancing: weighted }
+`,
+      file
+    )
+    await engine.start()
+    try {
+      const r = await engine.handlers.setBalancing({ service: null, strategy: 'least-connections' })
+      expect(r.message).toBe(`static backends: requests now spread by least-connections; saved to ${file}`)
+      await engine.handlers.setBalancing({ service: 'api', strategy: 'round-robin' })
+      await engine.handlers.setAutoscale({ service: 'web', mode: 'reactive', maxReplicas: 4, capacityRps: 25 })
+      const text = readFileSync(file, 'utf8')
+      expect(text).toContain('# my fleet')
+      expect(text).toContain('# the API')
+      expect(text).toContain('# follows proxy.balancing')
+      const saved = loadConfig(file).config
+      expect(saved.proxy.balancing).toBe('least-connections')
+      expect(saved.services.map((s) => s.balancing)).toEqual(['round-robin', 'weighted']) // web keeps what it had
+      expect(saved.services[1]!.autoscale).toMatchObject({ mode: 'reactive', maxReplicas: 4, capacityRps: 25 })
+      expect(engine.events.recent(100).filter((e) => e.kind === 'config.saved')).toHaveLength(3)
+
+      // A file the user broke meanwhile is left alone; the change still applies, and says so.
+      writeFileSync(file, `${text}\nproxy: [\n`)
+      const broken = await engine.handlers.setBalancing({ service: 'api', strategy: 'weighted' })
+      expect(broken.message).toMatch(/^api: requests now spread by weighted; not saved to \S+ \(the file has a YAML syntax error now: Map keys must be unique at line \d+, column 1\): it lasts until the app exits$/)
+      expect(engine.snapshot().services[0]!.balancing).toBe('weighted')
+      expect(readFileSync(file, 'utf8')).toBe(`${text}\nproxy: [\n`)
+      expect(engine.events.recent(100).filter((e) => e.kind === 'config.save_failed')).toHaveLength(1)
     } finally {
       await engine.close()
     }

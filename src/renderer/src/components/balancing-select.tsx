@@ -4,8 +4,8 @@ import { Spinner } from './spinner'
 
 /**
  * How the proxy spreads requests over a service's replicas (or, `service` null, over the static
- * backends). A change applies at once and lasts until the app restarts; `balancing` in the
- * config keeps it.
+ * backends). A change applies at once and is written to the config file (the engine's answer,
+ * shown in the event log, says where, or why it could not be).
  */
 export function BalancingSelect({ service, value }: { service: string | null; value: BalancingName }): React.JSX.Element {
   const key = service ?? ''
