@@ -332,7 +332,7 @@ export class Engine {
       // Containers of a service the config does not name are shown and polled, never routed to:
       // the config decides what the endpoint serves.
       if (r.source === 'container' && !this.config.services.some((s) => s.name === r.service)) continue
-      this.pool.upsert({ id: r.id, host: r.host!, port: r.port!, weight: r.weight, group: r.service ?? '' })
+      this.pool.upsert({ id: r.id, host: r.host!, port: r.port!, name: r.name, weight: r.weight, group: r.service ?? '' })
       this.pool.setReady(r.id, r.ready)
       this.pool.setDraining(r.id, r.draining)
     }

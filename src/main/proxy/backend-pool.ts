@@ -16,6 +16,8 @@ export interface PoolMember {
   id: string
   host: string
   port: number
+  /** What error answers call it (a container's name, a static backend's address); default the id. */
+  name?: string
   /** Share of traffic under the `weighted` strategy; default 1, 0 = only when nothing else is left. */
   weight?: number
   /**
@@ -78,10 +80,11 @@ export class BackendPool {
     const weight = normalWeight(m.weight)
     const group = m.group ?? ''
     const existing = this.members.get(m.id)
-    const member = Object.freeze({ id: m.id, host: m.host, port: m.port, weight, group })
+    const name = m.name ?? m.id
+    const member = Object.freeze({ id: m.id, host: m.host, port: m.port, name, weight, group })
     if (existing) {
       const e = existing.member
-      if (e.host === m.host && e.port === m.port && e.weight === weight && e.group === group) return
+      if (e.host === m.host && e.port === m.port && e.name === name && e.weight === weight && e.group === group) return
       existing.member = member
     } else {
       const slot = this.slots.slotFor(m.id)

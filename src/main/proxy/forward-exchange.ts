@@ -201,7 +201,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     if (this.status !== null) return
     if (!reusedSocket) this.ctx.failed(this.member.id, code === 'ECONNREFUSED' ? 'connect' : 'reset')
     if (this.tryRetry(reusedSocket)) return
-    this.answer(502, unreachable(this.member.id, code))
+    this.answer(502, unreachable(this.member.name ?? this.member.id, code))
   }
 
   /** @internal Raw attempt: no socket activity for upstreamTimeoutMs. */
@@ -213,7 +213,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
       return
     }
     this.ctx.failed(this.member.id, 'timeout')
-    this.answer(504, `Gateway Timeout: backend ${this.member.id} did not answer in ${this.ctx.upstreamTimeoutMs} ms`)
+    this.answer(504, `Gateway Timeout: backend ${this.member.name ?? this.member.id} did not answer in ${this.ctx.upstreamTimeoutMs} ms`)
   }
 
   /** @internal */
@@ -255,7 +255,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     // A reused keep-alive socket the backend closed as we wrote says nothing about its health.
     if (!req.reusedSocket) this.ctx.failed(this.member.id, err.code === 'ECONNREFUSED' ? 'connect' : 'reset')
     if (this.tryRetry(req.reusedSocket)) return
-    this.answer(502, unreachable(this.member.id, err.code ?? err.message))
+    this.answer(502, unreachable(this.member.name ?? this.member.id, err.code ?? err.message))
   }
 
   /** @internal No upstream socket activity for upstreamTimeoutMs. */
@@ -266,7 +266,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
       return
     }
     this.ctx.failed(this.member.id, 'timeout')
-    this.answer(504, `Gateway Timeout: backend ${this.member.id} did not answer in ${this.ctx.upstreamTimeoutMs} ms`)
+    this.answer(504, `Gateway Timeout: backend ${this.member.name ?? this.member.id} did not answer in ${this.ctx.upstreamTimeoutMs} ms`)
     req.destroy()
   }
 
@@ -420,8 +420,8 @@ function onUpstreamEnd(this: http.IncomingMessage): void {
 }
 
 /** The 502 text for a backend that failed before any response: llhttp's HPE_* codes mean it did answer, badly. */
-function unreachable(id: string, code: string): string {
+function unreachable(name: string, code: string): string {
   return code.startsWith('HPE_')
-    ? `Bad Gateway: backend ${id} sent an invalid response (${code})`
-    : `Bad Gateway: backend ${id} unreachable (${code})`
+    ? `Bad Gateway: backend ${name} sent an invalid response (${code})`
+    : `Bad Gateway: backend ${name} unreachable (${code})`
 }

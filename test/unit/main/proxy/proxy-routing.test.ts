@@ -83,13 +83,15 @@ describe('ProxyServer routing', () => {
     expect([ok!.hits, down!.hits, notReady!.hits, draining!.hits]).toEqual([30, 0, 0, 0])
   })
 
-  it('answers 502 when the only backend refuses connections', async () => {
+  it('answers 502 when the only backend refuses connections, naming it as the user knows it', async () => {
     const pool = new BackendPool()
-    addReady(pool, 'dead', await refusedPort())
+    pool.upsert({ id: 'dead', name: 'prescal-demo-2', host: '127.0.0.1', port: await refusedPort() })
+    pool.setReady('dead', true)
     running = await startProxy(pool)
     const r = await request(running.port)
     expect(r.status).toBe(502)
-    expect(r.body).toMatch(/unreachable.*ECONNREFUSED/)
+    expect(r.body).toMatch(/^Bad Gateway: backend prescal-demo-2 unreachable \(ECONNREFUSED\)/)
+    expect(r.body).not.toContain('dead')
     expect(await eventually(() => pool.inFlight('dead') === 0)).toBe(true)
     await settle()
     const tick = running.proxy.takeTick()
