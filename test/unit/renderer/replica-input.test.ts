@@ -12,7 +12,11 @@ describe('readReplicaInput', () => {
     { text: '-1', max: 20, expected: { ok: false, error: 'Replicas cannot be negative (0–20).' } },
     { text: '2.5', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
     { text: 'three', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
-    { text: '1e9', max: 20, expected: { ok: false, error: "At most 20 replicas: this service's maxReplicas in the config." } },
+    { text: '1e1', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
+    { text: '0x10', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
+    { text: '5.0', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
+    { text: '-0.5', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
+    { text: '007', max: 20, expected: { ok: true, value: 7 } },
     { text: '', max: 20, expected: { ok: false, error: 'Enter how many replicas to run (0–20).' } }
   ])('$text with max $max', ({ text, max, expected }) => {
     expect(readReplicaInput(text, max)).toEqual(expected)
