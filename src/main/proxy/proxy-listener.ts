@@ -14,6 +14,8 @@ import type { PoolView, StatsSink } from './proxy-ports'
 import { RawUpstreamPool } from './raw-upstream'
 import { checkRequestFraming, type RequestFraming } from './request-framing'
 import { UpgradeTunnel } from './upgrade-tunnel'
+import { IdleLimit } from './idle-limit'
+import { UpstreamAgent } from './upstream-agent'
 
 /** One proxy thread's settings (ProxyServer fills them from its options). */
 export interface ListenerOptions {
@@ -78,7 +80,7 @@ interface MaybeOverLimit {
   [kOverLimit]?: boolean
 }
 
-interface UpstreamAgent {
+interface AgentEntry {
   host: string
   port: number
   agent: http.Agent
@@ -102,11 +104,13 @@ export class ProxyListener {
   private readonly acceptor: net.Server | null
   private readonly fastConnections = new Set<FastConnection>()
   private readonly lane: FastLane
-  private readonly agents = new Map<string, UpstreamAgent>()
+  private readonly agents = new Map<string, AgentEntry>()
   /** Agents whose backend moved to another address: kept until their sockets are gone. */
   private readonly retiredAgents = new Set<http.Agent>()
   private readonly rawPools = new Map<string, RawUpstreamPool>()
   private readonly retiredRawPools = new Set<RawUpstreamPool>()
+  /** Per backend address, shared by its raw pool and its agent. */
+  private readonly idleLimits = new Map<string, IdleLimit>()
   private readonly lean: boolean
   private readonly tunnels = new Set<UpgradeTunnel>()
   private readonly ctx: ExchangeContext
@@ -239,6 +243,9 @@ export class ProxyListener {
         this.retiredRawPools.delete(pool)
       }
     }
+    const used = new Set<string>()
+    for (const { host, port } of [...this.agents.values(), ...this.rawPools.values()]) used.add(`${host}:${port}`)
+    for (const key of this.idleLimits.keys()) if (!used.has(key)) this.idleLimits.delete(key)
   }
 
   /** See ProxyServer.close. Idempotent; never rejects. */
@@ -410,9 +417,19 @@ export class ProxyListener {
     const pool = this.rawPools.get(m.id)
     if (pool !== undefined && pool.host === m.host && pool.port === m.port) return pool
     if (pool !== undefined) this.retiredRawPools.add(pool)
-    const fresh = new RawUpstreamPool(m.host, m.port, this.opts.keepAliveIdleMs, MAX_FREE_SOCKETS_PER_BACKEND)
+    const fresh = new RawUpstreamPool(m.host, m.port, this.idleLimitFor(m), MAX_FREE_SOCKETS_PER_BACKEND)
     this.rawPools.set(m.id, fresh)
     return fresh
+  }
+
+  private idleLimitFor(m: PoolMember): IdleLimit {
+    const key = `${m.host}:${m.port}`
+    let limit = this.idleLimits.get(key)
+    if (limit === undefined) {
+      limit = new IdleLimit(this.opts.keepAliveIdleMs)
+      this.idleLimits.set(key, limit)
+    }
+    return limit
   }
 
   private agentFor(m: PoolMember): http.Agent {
@@ -420,7 +437,7 @@ export class ProxyListener {
     if (entry !== undefined && entry.host === m.host && entry.port === m.port) return entry.agent
     if (entry !== undefined) this.retiredAgents.add(entry.agent)
     this.pruneAgents()
-    const agent = new http.Agent({
+    const agent = new UpstreamAgent(this.idleLimitFor(m), {
       keepAlive: true,
       keepAliveMsecs: 1_000,
       maxSockets: MAX_SOCKETS_PER_BACKEND,

@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { IdleLimit } from './idle-limit'
 import {
   consumeSocket,
   llhttp,
@@ -137,6 +138,7 @@ class RawConnection implements RawRequest {
   }
 
   /** @internal */ ended(): void {
+    if (this.handler === null && this.idleSince >= 0) this.pool.closedByBackend(performance.now() - this.idleSince)
     // A body delimited by the close (no length): finish() completes it.
     if (this.handler !== null && this.gotHead) {
       const r = this.parser.finish()
@@ -242,9 +244,9 @@ function sweep(pool: RawUpstreamPool): void {
 }
 
 /**
- * Keep-alive sockets to one backend for raw requests. A socket idle for `idleMs` (set below the
- * backend's own keep-alive timeout) is never used again: it is closed when a request would take
- * it, or by a sweep every `idleMs / 4`, one timer per pool instead of two timer re-arms per
+ * Keep-alive sockets to one backend for raw requests. A socket idle for the idle limit (set below
+ * the backend's own keep-alive timeout, learnt when it is shorter: IdleLimit) is never used again: it is closed when a request would take
+ * it, or by a sweep every quarter of the limit, one timer per pool instead of two timer re-arms per
  * request. At most `maxIdle` are kept. `destroy()` closes every socket, idle or busy.
  */
 export class RawUpstreamPool {
@@ -256,9 +258,14 @@ export class RawUpstreamPool {
   constructor(
     readonly host: string,
     readonly port: number,
-    readonly idleMs: number,
+    /** How long a socket may idle and be reused: a number of ms, or a limit shared with other pools. */
+    idle: number | IdleLimit,
     private readonly maxIdle = 256
-  ) {}
+  ) {
+    this.idle = typeof idle === 'number' ? new IdleLimit(idle) : idle
+  }
+
+  private readonly idle: IdleLimit
 
   /** True when Node's HTTP parser binding is usable here. */
   static available(): boolean {
@@ -285,7 +292,7 @@ export class RawUpstreamPool {
   release(c: RawConnection): boolean {
     if (this.destroyed || this.free.length >= this.maxIdle) return false
     this.free.push(c)
-    this.sweeper ??= setInterval(sweep, Math.max(25, this.idleMs / 4), this).unref()
+    this.sweeper ??= setInterval(sweep, Math.max(25, this.idle.current() / 4), this).unref()
     return true
   }
 
@@ -295,9 +302,10 @@ export class RawUpstreamPool {
    */
   private takeFree(): RawConnection | undefined {
     const now = performance.now()
+    const limit = this.idle.current()
     let c: RawConnection | undefined
     while ((c = this.free.pop()) !== undefined) {
-      if (!c.socket.destroyed && now - c.idleSince < this.idleMs) return c
+      if (!c.socket.destroyed && now - c.idleSince < limit) return c
       this.all.delete(c)
       c.abort()
     }
@@ -307,8 +315,9 @@ export class RawUpstreamPool {
   /** @internal Closes the sockets idle for idleMs or longer (the oldest are first). */
   sweep(): void {
     const now = performance.now()
+    const limit = this.idle.current()
     let stale = 0
-    while (stale < this.free.length && now - this.free[stale]!.idleSince >= this.idleMs) stale++
+    while (stale < this.free.length && now - this.free[stale]!.idleSince >= limit) stale++
     for (const c of this.free.splice(0, stale)) {
       this.all.delete(c)
       c.abort()
@@ -319,6 +328,11 @@ export class RawUpstreamPool {
   private stopSweeping(): void {
     if (this.sweeper !== null) clearInterval(this.sweeper)
     this.sweeper = null
+  }
+
+  /** @internal The backend closed a pooled socket: it may have just told us its keep-alive timeout. */
+  closedByBackend(idleMs: number): void {
+    this.idle.closedByBackend(idleMs)
   }
 
   /** @internal The socket closed. */

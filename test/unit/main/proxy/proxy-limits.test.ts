@@ -22,7 +22,7 @@ afterEach(async () => {
  * request arriving on a connection idle for `idleMs` or more is dropped unanswered, as when the
  * backend's timer fires while the request is on the wire.
  */
-async function rawKeepAliveBackend(idleMs: number): Promise<{ port: number; connections: () => number; requests: () => number; expired: () => number }> {
+async function rawKeepAliveBackend(idleMs: number, closeAfterMs = idleMs * 3): Promise<{ port: number; connections: () => number; requests: () => number; expired: () => number }> {
   let connections = 0
   let requests = 0
   let expired = 0
@@ -35,7 +35,7 @@ async function rawKeepAliveBackend(idleMs: number): Promise<{ port: number; conn
     let buf = ''
     let lastActivity = Date.now()
     // The timer closes idle sockets a little later than the expiry check, so requests do meet it.
-    socket.setTimeout(idleMs * 3, () => socket.destroy())
+    socket.setTimeout(closeAfterMs, () => socket.destroy())
     socket.on('data', (d) => {
       if (Date.now() - lastActivity >= idleMs) {
         expired++
@@ -46,7 +46,9 @@ async function rawKeepAliveBackend(idleMs: number): Promise<{ port: number; conn
       buf += d.toString('latin1')
       let end: number
       while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        buf = buf.slice(end + 4)
+        const length = Number(/content-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0)
+        if (buf.length < end + 4 + length) break
+        buf = buf.slice(end + 4 + length)
         requests++
         socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', () => (lastActivity = Date.now()))
       }
@@ -76,6 +78,30 @@ describe('ProxyServer keep-alive and limits', () => {
     expect(statuses.filter((s) => s !== 200)).toEqual([])
     // Requests did land on connections the backend was closing (else the test proves nothing).
     expect(be.expired()).toBeGreaterThan(5)
+  })
+
+  it('learns a shorter keep-alive timeout the backend never announced: no 502 for POSTs sent as it closes', async () => {
+    // Gunicorn-like: closes idle connections after 230 ms and says nothing about it. Requests
+    // 215 ms apart would meet it closing (it drops a request on a connection idle for 200 ms).
+    const be = await rawKeepAliveBackend(200, 230)
+    const pool = new BackendPool()
+    addReady(pool, 'ka', be.port)
+    running = await startProxy(pool) // keepAliveIdleMs 4000
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    cleanups.push(() => agent.destroy())
+    // Each path sees the backend close one idle socket and learns from it.
+    expect((await request(running.port, { agent, method: 'POST', body: 'x' })).status).toBe(200)
+    expect((await request(running.port, { agent })).status).toBe(200)
+    await delay(300)
+    const statuses: number[] = []
+    for (let i = 0; i < 20; i++) {
+      statuses.push((await request(running.port, { agent, method: 'POST', body: `n=${i}` })).status)
+      statuses.push((await request(running.port, { agent })).status)
+      await delay(215)
+    }
+    expect(statuses.filter((s) => s !== 200)).toEqual([])
+    expect(be.expired()).toBe(0) // no request was sent on a connection the backend was closing
+    expect(be.requests()).toBe(42)
   })
 
   it('handles a backend answering Connection: close on every request', async () => {
