@@ -93,6 +93,8 @@ export class Engine {
   private readonly snapshotListeners = new Set<SnapshotListener>()
   private readonly recorder: HistoryRecorder | null
   private readonly statsInFlight = new Set<string>()
+  /** Backends the proxy's passive health has ejected, with why. */
+  private readonly ejections = new Map<string, string>()
   /** Containers the scaler saw answer before the fleet listed them; ready as soon as they are. */
   private readonly readyHints = new Set<string>()
   /** The proxy's part of the snapshot, but for its balancing, which the pool holds (proxySnapshot). */
@@ -122,8 +124,11 @@ export class Engine {
       headersTimeoutMs: this.config.proxy.headersTimeoutMs,
       maxConnections: this.config.proxy.maxConnections,
       passiveHealth: this.config.proxy.passiveHealth,
-      onEjection: (id, ejected, reason) =>
-        this.events.add(ejected ? 'backend.down' : 'backend.up', ejected ? 'warn' : 'info', `${this.nameOf(id)} ${ejected ? 'ejected by the proxy' : 're-admitted by the proxy'}: ${reason}`, { backendId: id }),
+      onEjection: (id, ejected, reason) => {
+        if (ejected) this.ejections.set(id, reason)
+        else this.ejections.delete(id)
+        this.events.add(ejected ? 'backend.down' : 'backend.up', ejected ? 'warn' : 'info', `${this.nameOf(id)} ${ejected ? 'ejected by the proxy' : 're-admitted by the proxy'}: ${reason}`, { backendId: id })
+      },
       onWarning: (message) => this.events.add('proxy.error', 'warn', message)
     })
     this.poller = new ScrapeLoop({
@@ -417,6 +422,7 @@ export class Engine {
   }
 
   private buildSnapshot(perBackend: Map<string, BackendTickStats>): Snapshot {
+    for (const id of this.ejections.keys()) if (!this.pool.has(id)) this.ejections.delete(id)
     const backends = this.registry.all().map((r) => this.backendView(r, perBackend.get(r.id) ?? emptyTick()))
     return {
       at: this.now(),
@@ -425,7 +431,7 @@ export class Engine {
       services: this.config.services.map((s) => {
         const state = this.serviceStates.get(s.name)!
         const mine = backends.filter((b) => b.service === s.name)
-        const ready = mine.filter((b) => b.ready && b.health !== 'down' && !b.draining).length
+        const ready = mine.filter((b) => b.ready && b.health !== 'down' && !b.draining && b.ejected === null).length
         return {
           name: s.name,
           image: s.image,
@@ -473,6 +479,7 @@ export class Engine {
       failureReason: active ? (h?.failureReason ?? null) : null,
       ready: r.ready && active,
       draining: r.draining,
+      ejected: active ? (this.ejections.get(r.id) ?? null) : null,
       rps: t.count * (1000 / this.tickMs),
       lastTick: { s2xx: t.s2xx, s3xx: t.s3xx, s4xx: t.s4xx, s5xx: t.s5xx },
       totals: { ...r.totals },

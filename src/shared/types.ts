@@ -62,6 +62,12 @@ export interface BackendView {
   failureReason: FailureReason | null
   ready: boolean
   draining: boolean
+  /**
+   * Why the proxy's passive health took it out of the pool (e.g. "2 consecutive failures (last:
+   * timeout); ejected for 5 s"), null when it is not ejected. An ejected backend gets no traffic
+   * until a probe re-admits it, whatever its health says.
+   */
+  ejected: string | null
   /** Requests the proxy completed for this backend in the last tick (1 s). */
   rps: number
   /** Status-class counts for the last tick. */

@@ -66,7 +66,7 @@ export class EjectionPolicy {
     const durationMs = Math.min(this.opts.maxEjectionMs, this.opts.baseEjectionMs * 2 ** r.level)
     r.level++
     r.ejected = true
-    return { eject: true, durationMs, reason: `${what}; ejected for ${Math.round(durationMs / 1000)} s` }
+    return { eject: true, durationMs, reason: `${what}; ejected for ${formatDuration(durationMs)}` }
   }
 
   /** The probe after an ejection failed: eject again, for longer. */
@@ -100,4 +100,11 @@ export class EjectionPolicy {
     }
     return r
   }
+}
+
+/** "300 ms", "5 s", "2 min": how long an ejection lasts, for event texts and the dashboard. */
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`
+  return `${Math.round(ms / 60_000)} min`
 }

@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { BackendPool } from './backend-pool'
-import { EjectionPolicy, type PassiveHealthOptions } from './ejection-policy'
+import { EjectionPolicy, formatDuration, type PassiveHealthOptions } from './ejection-policy'
 import type { FailureStreak } from './failure-detector'
 
 /** Told about every ejection (`ejected` true) and re-admission (false), with a readable reason. */
@@ -83,7 +83,7 @@ export class PassiveHealth {
         this.notify(id, false, `probe ${what}; re-admitted`)
       } else {
         const ms = this.policy.probeFailed(id)
-        this.notify(id, true, `probe ${what}; ejected again for ${Math.round(ms / 1000)} s`)
+        this.notify(id, true, `probe ${what}; ejected again for ${formatDuration(ms)}`)
         this.schedule(id, ms)
       }
     }

@@ -149,4 +149,32 @@ proxy: { balancing: weighted }
       await engine.close()
     }
   })
+
+  it('shows a backend the proxy ejected, with why, until a probe re-admits it', async () => {
+    let broken = true
+    const flaky = createServer((req, res) => {
+      if (req.url === '/metrics') return res.end('process_resident_memory_bytes 1000\n')
+      res.statusCode = broken ? 500 : 200
+      res.end('flaky')
+    })
+    servers.push(flaky)
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r))
+    const flakyAddress = `127.0.0.1:${(flaky.address() as { port: number }).port}`
+    const engine = engineWith(`backends: [${flakyAddress}, 127.0.0.1:${plainPort}]
+proxy: { passiveHealth: { failureThreshold: 3, baseEjectionMs: 300, probePath: /probe } }
+`)
+    await engine.start()
+    try {
+      const view = () => engine.snapshot().backends.find((b) => b.name === flakyAddress)!
+      await expect.poll(() => view().ready, { timeout: 3000 }).toBe(true)
+      expect(view().ejected).toBeNull()
+      await served(engine.snapshot().proxy.url!, 6)
+      await expect.poll(() => view().ejected, { timeout: 2000 }).toMatch(/^3 consecutive failures \(last: 5xx\); ejected for 300 ms$/)
+      expect(view().health).toBe('up') // its /metrics still answers: only the proxy knows
+      broken = false
+      await expect.poll(() => view().ejected, { timeout: 3000 }).toBeNull()
+    } finally {
+      await engine.close()
+    }
+  })
 })

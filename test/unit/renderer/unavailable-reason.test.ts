@@ -15,6 +15,7 @@ const backend = (over: Partial<BackendView> = {}): BackendView => ({
   failureReason: null,
   ready: true,
   draining: false,
+  ejected: null,
   rps: 0,
   lastTick: { s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0 },
   totals: { s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0 },

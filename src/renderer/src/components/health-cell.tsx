@@ -1,6 +1,6 @@
 import type { BackendView } from '../../../shared/types'
 
-/** Health with its reason, plus the pool badges (ready / draining) that decide if it gets traffic. */
+/** Health with its reason, plus the pool badges (ejected / draining / ready) that decide if it gets traffic. */
 export function HealthCell({ backend: b }: { backend: BackendView }): React.JSX.Element {
   const tone = b.health === 'up' ? 'ok' : b.health === 'down' ? 'error' : 'idle'
   return (
@@ -18,6 +18,10 @@ export function HealthCell({ backend: b }: { backend: BackendView }): React.JSX.
           <span className="badge" title="Gets no traffic while it is down">
             out of pool
           </span>
+        ) : b.ejected !== null ? (
+          <span className="badge badge-error" data-testid="badge-ejected" title={`Ejected by the proxy's passive health: ${b.ejected}`}>
+            ejected
+          </span>
         ) : b.draining ? (
           <span className="badge badge-warn" title="Finishing in-flight requests; gets no new traffic">
             draining
@@ -32,6 +36,11 @@ export function HealthCell({ backend: b }: { backend: BackendView }): React.JSX.
           </span>
         )}
       </div>
+      {b.ejected !== null && b.health !== 'down' ? (
+        <div className="sub health-reason text-error" title={b.ejected}>
+          ejected: {b.ejected}
+        </div>
+      ) : null}
       {b.healthReason ? (
         <div className={`sub health-reason ${b.health === 'down' ? 'text-error' : ''}`} title={b.healthReason}>
           {b.healthReason}

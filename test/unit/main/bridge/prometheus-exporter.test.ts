@@ -17,6 +17,7 @@ const backend = (over: Partial<BackendView>): BackendView => ({
   failureReason: null,
   ready: true,
   draining: false,
+  ejected: null,
   rps: 12,
   lastTick: { s2xx: 12, s3xx: 0, s4xx: 0, s5xx: 0 },
   totals: { s2xx: 100, s3xx: 1, s4xx: 2, s5xx: 3 },
