@@ -8,7 +8,7 @@ import { ViewToggle } from './view-toggle'
 export function AppHeader(): React.JSX.Element {
   const proxy = useFleet(selectProxy)
   const backends = useFleet(selectBackends)
-  const healthy = backends?.filter((b) => b.health === 'up').length ?? 0
+  const healthy = backends?.filter((b) => b.health === 'up' && b.ejected === null).length ?? 0
 
   return (
     <header className="app-header">

@@ -8,7 +8,7 @@ import { EmptyState } from './empty-state'
 /** The fleet as a table: one row per backend the proxy knows, containers and static entries. */
 export function BackendsSection(): React.JSX.Element {
   const ids = useFleet(useShallow((s) => s.snapshot?.backends.map((b) => b.id) ?? []))
-  const healthy = useFleet((s) => s.snapshot?.backends.filter((b) => b.health === 'up').length ?? 0)
+  const healthy = useFleet((s) => s.snapshot?.backends.filter((b) => b.health === 'up' && b.ejected === null).length ?? 0)
   const hint = useFleet((s) => backendsHint(s.snapshot?.docker.status, s.snapshot?.services.length ?? 0))
   const hasStatic = useFleet((s) => s.snapshot?.backends.some((b) => b.source === 'static') ?? false)
   const staticBalancing = useFleet((s) => s.snapshot?.proxy.balancing ?? 'round-robin')
