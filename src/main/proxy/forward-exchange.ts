@@ -59,7 +59,10 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   private upstreamRes: http.IncomingMessage | null = null
   /** Backend id whose in-flight count this exchange holds, null when released. */
   private acquired: string | null = null
+  /** Retried on another backend (at most once). */
   private retried = false
+  /** Retried on a fresh connection after a reused one broke (at most once). */
+  private raceRetried = false
   private sentAt = 0
   private ended = false
   /** Status the client was (or is being) answered with; null while waiting for the backend. */
@@ -303,25 +306,27 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   }
 
   /**
-   * At most one retry, only for an idempotent bodiless request and only before any response
-   * byte (callers check). A reused keep-alive socket that broke (the backend closed it as we
-   * wrote: the keep-alive race) is retried on a fresh connection to the same backend; any
-   * other failure on another backend.
+   * Retries only an idempotent bodiless request, only before any response byte (callers check).
+   * A reused keep-alive socket that broke (the backend closed it as we wrote: the keep-alive
+   * race) is retried once on a fresh connection to the same backend. Any other failure, that
+   * fresh attempt's included (the backend died rather than closed an idle socket), is retried
+   * once on another backend.
    */
   private tryRetry(reusedSocket: boolean): boolean {
-    if (this.retried || this.hasBody || !RETRYABLE_METHODS.has(this.client.method)) return false
+    if (this.hasBody || !RETRYABLE_METHODS.has(this.client.method)) return false
     const pool = this.ctx.pool
     const failedId = this.member.id
     let next: PoolMember | undefined
     let fresh = false
-    if (reusedSocket && pool.isEligible(failedId)) {
+    if (reusedSocket && !this.raceRetried && pool.isEligible(failedId)) {
       next = this.member
       fresh = true
-    } else {
+      this.raceRetried = true
+    } else if (!this.retried) {
       next = this.ctx.strategy.pick(pool.eligibleView(), new Set([failedId]))
+      if (next !== undefined) this.retried = true
     }
     if (next === undefined) return false
-    this.retried = true
     if (this.acquired !== null) {
       pool.release(this.acquired)
       this.acquired = null

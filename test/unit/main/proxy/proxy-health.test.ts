@@ -1,4 +1,5 @@
 import http from 'node:http'
+import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BackendPool } from '../../../../src/main/proxy/backend-pool'
 import {
@@ -154,4 +155,39 @@ describe('ProxyServer retry rules', () => {
       expect(await eventually(() => pool.inFlight('bad') + pool.inFlight('good') === 0)).toBe(true)
     }
   )
+
+  it('a GET whose backend died is answered by another: the fresh retry on the dead one does not use up the retry', async () => {
+    // The backend answers once (keep-alive), then dies as the next request reaches that pooled
+    // connection: it stops listening and resets the connection, as a killed container does.
+    let answered = 0
+    const sockets = new Set<net.Socket>()
+    const dying = net.createServer((socket) => {
+      sockets.add(socket)
+      socket.on('error', () => undefined)
+      socket.on('data', () => {
+        if (answered++ === 0) {
+          socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\ndying')
+          return
+        }
+        dying.close()
+        for (const s of sockets) s.resetAndDestroy()
+      })
+    })
+    await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', resolve))
+    const good = await backend('good')
+    const pool = new BackendPool()
+    addReady(pool, 'dying', (dying.address() as net.AddressInfo).port)
+    addReady(pool, good.id, good.port)
+    running = await startProxy(pool, { workers: 0, passiveHealth: { failureThreshold: 0 } })
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    try {
+      const bodies: string[] = []
+      for (let i = 0; i < 4; i++) bodies.push((await request(running.port, { agent })).body)
+      expect(bodies).toEqual(['dying', 'good', 'good', 'good'])
+      expect(answered).toBe(2) // the second reached it and was reset
+    } finally {
+      agent.destroy()
+      dying.close()
+    }
+  })
 })
