@@ -311,7 +311,8 @@ export class Engine {
       new ConfigWriter(this.configPath).update(edit)
     } catch (err) {
       // One line: a validation error lists each problem on its own line.
-      const reason = (err instanceof Error ? err.message : String(err)).split('\n').filter(Boolean).join('; ')
+      const [first, ...rest] = (err instanceof Error ? err.message : String(err)).split('\n').filter(Boolean)
+      const reason = rest.length === 0 ? first : `${first} ${rest.map((l) => l.trim()).join('; ')}`
       const text = `not saved to ${this.configPath} (${reason}): it lasts until the app exits`
       this.events.add('config.save_failed', 'warn', `${what}: ${text}`)
       return text

@@ -1,15 +1,17 @@
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fchmodSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 
 /**
  * Writes a file so that a crash at any moment leaves either the old or the new content, never a
  * mix: write a temporary file beside it, fsync, then rename over the target (atomic on POSIX).
+ * `mode`: the new file's permissions (an edited file keeps its own; a new one is private).
  */
-export function writeFileAtomic(path: string, data: string): void {
+export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
   removeStaleTempFiles(path)
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`)
-  const fd = openSync(tmp, 'w', 0o600)
+  const fd = openSync(tmp, 'w', mode)
   try {
+    fchmodSync(fd, mode) // openSync's mode is filtered by the umask
     writeSync(fd, data)
     fsyncSync(fd)
   } catch (err) {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { Document, isMap, isSeq, parseDocument, type YAMLMap } from 'yaml'
+import { readFileSync, realpathSync, statSync } from 'node:fs'
+import { Document, isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml'
 import { PrescalError } from '../../shared/errors'
 import { writeFileAtomic } from './atomic-write'
 import { parseConfig } from './config-loader'
@@ -19,8 +19,13 @@ export class ConfigWriter {
 
   update(edit: ConfigEdit): void {
     let text: string
+    let target: string
+    let mode: number
     try {
-      text = readFileSync(this.path, 'utf8')
+      // A symlinked config is edited where it lives; the link stays a link.
+      target = realpathSync(this.path)
+      mode = statSync(target).mode & 0o777
+      text = readFileSync(target, 'utf8')
     } catch (err) {
       throw new PrescalError('CONFIG_INVALID', `cannot read it: ${(err as Error).message}`, { cause: err })
     }
@@ -35,7 +40,7 @@ export class ConfigWriter {
     edit(doc)
     const next = doc.toString({ lineWidth: 0 }) // never fold a long line the user wrote on one
     parseConfig(next, this.path)
-    writeFileAtomic(this.path, next)
+    writeFileAtomic(target, next, mode)
   }
 }
 
@@ -44,6 +49,7 @@ export function setServiceKey(service: string, keys: readonly string[], value: u
   return (doc) => {
     const services = doc.get('services')
     const entry = isSeq(services) ? services.items.find((s) => isMap(s) && s.get('name') === service) : undefined
+    if (isAlias(entry)) throw shared(`service "${service}"`)
     if (!isMap(entry)) {
       throw new PrescalError('CONFIG_INVALID', `the file has no service named "${service}" now`)
     }
@@ -59,13 +65,28 @@ export function setTopKey(keys: readonly string[], value: unknown): ConfigEdit {
 function setIn(doc: Document, map: YAMLMap, keys: readonly string[], value: unknown): void {
   let at = map
   for (const k of keys.slice(0, -1)) {
-    let next = at.get(k)
-    if (next === undefined || next === null) {
+    notShared(at, k)
+    let next = at.get(k, true) as unknown
+    if (next === undefined || next === null || (isScalar(next) && next.value === null)) {
       next = doc.createNode({})
       at.set(k, next)
     }
+    if (isAlias(next)) throw shared(`"${k}"`)
     if (!isMap(next)) throw new PrescalError('CONFIG_INVALID', `"${k}" in the file is not a mapping`)
     at = next
   }
-  at.set(keys[keys.length - 1]!, value)
+  const last = keys[keys.length - 1]!
+  notShared(at, last)
+  const old = at.get(last, true) as Node | undefined
+  if (old?.anchor) throw shared(`"${last}"`)
+  at.set(last, value)
+}
+
+/** Editing a node other places refer to (&anchor) would change them too, silently. */
+function notShared(map: YAMLMap, key: string): void {
+  if (map.anchor) throw shared(`the mapping holding "${key}"`)
+}
+
+function shared(what: string): PrescalError {
+  return new PrescalError('CONFIG_INVALID', `${what} is shared through a YAML anchor (&name / *name); change it in the file by hand`)
 }

@@ -13,6 +13,7 @@
  * time, cannot see from before the gap) and is the least container-seconds such a schedule can use: a lower bound, not a target.
  */
 import type { Decision, LoadSample, Policy, PolicyState, ScalerSettings } from './scaler-types'
+import { replicaCount } from './scaler-types'
 import { clampReplicas, replicasFor } from './scaling-limits'
 import { asTraceColumns } from './trace-columns'
 import type { TraceInput } from './trace-columns'
@@ -53,7 +54,7 @@ export function createOraclePolicy(traceInput: TraceInput, stepMs: number, every
       const secs = Math.round(until - now) / 1000
       return {
         desired,
-        reason: `oracle: peak ${Math.round(peakRps)} req/s in the next ${secs} s → ${desired} replicas (was ${current})`,
+        reason: `oracle: peak ${Math.round(peakRps)} req/s in the next ${secs} s → ${replicaCount(desired)} (was ${current})`,
         forecastRps: peakRps,
         policy: 'oracle'
       }

@@ -5,6 +5,7 @@
  * to the highest recommendation of the stabilization window (see scaling-limits.ts).
  */
 import type { Decision, LoadSample, Policy, PolicyState, ScalerSettings } from './scaler-types'
+import { replicaCount } from './scaler-types'
 import { applyLimits, outcomeText, replicasFor } from './scaling-limits'
 
 /** The metric is the mean over this window (the HPA's sync period), at least the newest sample. */
@@ -63,8 +64,8 @@ export function reactiveRecommendation(
   let raw = Math.abs(ratio - 1) <= settings.tolerance ? current : replicasFor(load.rps, settings, target)
   let why =
     raw === current && Math.abs(ratio - 1) <= settings.tolerance
-      ? `${rpsText} is ${pct(ratio)} of target for ${current} replicas (within ±${pct(settings.tolerance)})`
-      : `${rpsText} is ${pct(ratio)} of target for ${current} replicas`
+      ? `${rpsText} is ${pct(ratio)} of target for ${replicaCount(current)} (within ±${pct(settings.tolerance)})`
+      : `${rpsText} is ${pct(ratio)} of target for ${replicaCount(current)}`
   if (settings.cpuTargetPercent !== null && settings.cpuTargetPercent > 0 && load.cpuPercent !== null) {
     const cpuRatio = load.cpuPercent / settings.cpuTargetPercent
     const cpuRaw = Math.abs(cpuRatio - 1) <= settings.tolerance ? current : Math.ceil(current * cpuRatio - 1e-9)

@@ -149,3 +149,8 @@ export interface Policy {
     state: PolicyState
   ): Decision
 }
+
+/** "1 replica", "3 replicas": for decision reasons. */
+export function replicaCount(n: number): string {
+  return `${n} replica${n === 1 ? '' : 's'}`
+}

@@ -4,6 +4,7 @@
  * predictive and hybrid thrash (or not) in the same way.
  */
 import type { PolicyState, ScalerSettings } from './scaler-types'
+import { replicaCount } from './scaler-types'
 
 export function clampReplicas(n: number, settings: ScalerSettings): number {
   const lo = Math.max(0, Math.floor(settings.minReplicas))
@@ -104,7 +105,7 @@ export function applyLimits(
 export function outcomeText(limited: Limited, current: number): string {
   const base =
     limited.desired === current
-      ? `stay at ${current} replicas`
-      : `${limited.desired} replicas (was ${current})`
+      ? `stay at ${replicaCount(current)}`
+      : `${replicaCount(limited.desired)} (was ${current})`
   return limited.note === null ? base : `${base}, ${limited.note}`
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -48,5 +48,31 @@ services:
 
   it('says so when the file is gone', () => {
     expect(() => new ConfigWriter(join(dir, 'missing.yaml')).update(setTopKey(['listen'], 'x'))).toThrow(/cannot read it: ENOENT/)
+  })
+
+  it('edits a symlinked file where it lives and keeps its permissions', () => {
+    mkdirSync(join(dir, 'real'))
+    const real = join(dir, 'real', 'config.yaml')
+    writeFileSync(real, 'listen: 127.0.0.1:8080\n')
+    chmodSync(real, 0o644)
+    const link = join(dir, 'linked.yaml')
+    symlinkSync(real, link)
+    new ConfigWriter(link).update(setTopKey(['proxy', 'balancing'], 'weighted'))
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(readFileSync(real, 'utf8')).toBe('listen: 127.0.0.1:8080\nproxy:\n  balancing: weighted\n')
+    expect(statSync(real).mode & 0o777).toBe(0o644)
+  })
+
+  it.each([
+    { desc: 'an anchored block', service: 'a', error: /the mapping holding "maxReplicas" is shared through a YAML anchor/ },
+    { desc: 'an alias of one', service: 'b', error: /"autoscale" is shared through a YAML anchor/ }
+  ])('refuses to edit $desc (it would change the other service too)', ({ service, error }) => {
+    const text = `services:
+  - { name: a, image: x, containerPort: 3000, autoscale: &as { maxReplicas: 4 } }
+  - { name: b, image: x, containerPort: 3000, autoscale: *as }
+`
+    const path = fileWith(text)
+    expect(() => new ConfigWriter(path).update(setServiceKey(service, ['autoscale', 'maxReplicas'], 2))).toThrow(error)
+    expect(readFileSync(path, 'utf8')).toBe(text)
   })
 })
