@@ -122,6 +122,7 @@ export class Engine {
       balancing: this.config.proxy.balancing,
       keepAliveIdleMs: this.config.proxy.keepAliveIdleMs,
       headersTimeoutMs: this.config.proxy.headersTimeoutMs,
+      clientSendTimeoutMs: this.config.proxy.clientSendTimeoutMs,
       maxConnections: this.config.proxy.maxConnections,
       passiveHealth: this.config.proxy.passiveHealth,
       onEjection: (id, ejected, reason) => {

@@ -154,6 +154,12 @@ export const configSchema = z
         /** Complete request headers within this or 408: 10 s is generous for any real client, short for slow-loris. */
         headersTimeoutMs: z.number().int().min(1_000).max(600_000).default(10_000),
         /**
+         * A client that takes no byte of its answer for 60 s is gone (nginx's send_timeout): cut
+         * off without blaming the backend. Long, because a slow reader's kernel buffers drain in
+         * bursts seconds apart.
+         */
+        clientSendTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+        /**
          * Open client connections beyond this get 503 + close. 10000 stays well under the default
          * 1M fd limit of a desktop session while far above what a local test fleet needs; 0 = none.
          */
@@ -198,6 +204,7 @@ export const configSchema = z
         balancing: 'round-robin',
         keepAliveIdleMs: 4_000,
         headersTimeoutMs: 10_000,
+        clientSendTimeoutMs: 60_000,
         maxConnections: 10_000,
         passiveHealth: {
           failureThreshold: 5,

@@ -14,6 +14,8 @@ export interface ExchangeContext {
   readonly strategy: BalancingStrategy
   readonly stats: StatsSink
   readonly upstreamTimeoutMs: number
+  /** A client paused (backpressure) this long without taking a byte is cut off. */
+  readonly clientSendTimeoutMs: number
   /** True once the server is closing (error answers then close the connection). */
   readonly closing: boolean
   agentFor(member: PoolMember): http.Agent
@@ -71,6 +73,8 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   private brokenMidStream = false
   /** The backend is paused because the client is not taking the body (backpressure). */
   private waitingForClient = false
+  /** When the current wait for the client began (performance.now()). */
+  private waitingSince = 0
 
   constructor(
     private readonly ctx: ExchangeContext,
@@ -183,7 +187,7 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   /** @internal Raw attempt: a body chunk; false pauses the backend until the client drains. */
   onBody(chunk: Buffer): boolean {
     if (this.ended || this.client.write(chunk)) return true
-    this.waitingForClient = true
+    this.waitForClient()
     return false
   }
 
@@ -207,23 +211,25 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     this.answer(502, unreachable(this.member.name ?? this.member.id, code))
   }
 
-  /** @internal Raw attempt: no socket activity for upstreamTimeoutMs. */
-  onTimeout(): void {
+  /** @internal Raw attempt: no socket activity for upstreamTimeoutMs; true keeps waiting. */
+  onTimeout(): boolean {
+    if (!this.ended && this.rawHead && this.stillWaitingForClient()) return true
     this.raw = null
-    if (this.ended) return
+    if (this.ended) return false
     if (this.rawHead) {
       this.timedOutMidStream()
-      return
+      return false
     }
     this.ctx.failed(this.member.id, 'timeout')
     this.answer(504, `Gateway Timeout: backend ${this.member.name ?? this.member.id} did not answer in ${this.ctx.upstreamTimeoutMs} ms`)
+    return false
   }
 
   /** @internal */
   relayChunk(res: http.IncomingMessage, chunk: Buffer): void {
     if (res !== this.upstreamRes || this.ended) return
     if (!this.client.write(chunk)) {
-      this.waitingForClient = true
+      this.waitForClient()
       res.pause()
     }
   }
@@ -265,6 +271,10 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
   handleUpstreamTimeout(req: http.ClientRequest): void {
     if (req !== this.upstreamReq || this.ended) return
     if (this.upstreamRes !== null) {
+      if (this.stillWaitingForClient()) {
+        req.setTimeout(this.ctx.upstreamTimeoutMs) // look again then
+        return
+      }
       this.timedOutMidStream()
       return
     }
@@ -343,10 +353,25 @@ export class ForwardExchange implements RawResponseHandler, ClientSideListener {
     this.client.sendError(status, text, close)
   }
 
+  private waitForClient(): void {
+    if (this.waitingForClient) return
+    this.waitingForClient = true
+    this.waitingSince = performance.now()
+  }
+
+  /**
+   * The backend is paused for the client, which has not had clientSendTimeoutMs yet: a slow
+   * reader's kernel buffers drain in bursts seconds apart ('drain' comes only once a third or so
+   * of a multi-MB send buffer is free), so upstreamTimeoutMs is no measure of a stall here.
+   */
+  private stillWaitingForClient(): boolean {
+    return this.waitingForClient && performance.now() - this.waitingSince < this.ctx.clientSendTimeoutMs
+  }
+
   /**
    * The body stalled for upstreamTimeoutMs. If the backend was paused because the client took
-   * no byte all that time, the client is the one stalling (nginx's send_timeout): it is cut off
-   * like a client that left, and the backend is not blamed. Otherwise the backend stalled.
+   * no byte for clientSendTimeoutMs, the client is the one stalling (nginx's send_timeout): it is
+   * cut off like a client that left, and the backend is not blamed. Otherwise the backend stalled.
    */
   private timedOutMidStream(): void {
     if (this.waitingForClient) this.cutBothSides()

@@ -30,6 +30,8 @@ export interface ListenerOptions {
   keepAliveIdleMs: number
   retryAfterSeconds: number
   headersTimeoutMs: number
+  /** A client taking no byte of its answer for this long is cut off (the backend is not blamed). */
+  clientSendTimeoutMs: number
   /** Open client connections beyond this get a 503 and are closed; 0 = no limit. */
   maxConnections: number
   /** Counts open connections over every thread sharing the limit; returns the new total. */
@@ -164,6 +166,7 @@ export class ProxyListener {
       strategy: opts.strategy,
       stats: opts.stats,
       upstreamTimeoutMs: opts.upstreamTimeoutMs,
+      clientSendTimeoutMs: opts.clientSendTimeoutMs,
       get closing() {
         return self.isClosing()
       },

@@ -40,6 +40,11 @@ export interface ProxyServerOptions {
   workers?: number | 'auto'
   /** A client must send its complete headers within this; else 408 and close. Default 10000. */
   headersTimeoutMs?: number
+  /**
+   * A client that takes no byte of its answer for this long is cut off (nginx's send_timeout),
+   * and the backend is not blamed. Default 60000.
+   */
+  clientSendTimeoutMs?: number
   /** Open client connections beyond this get 503 + close; 0 = no limit (default). Counted over all workers. */
   maxConnections?: number
   /** Passive health (ejection of failing backends); missing fields take the defaults. */
@@ -53,6 +58,7 @@ export interface ProxyServerOptions {
 }
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
+const DEFAULT_CLIENT_SEND_TIMEOUT_MS = 60_000
 
 /**
  * The HTTP/1.1 reverse proxy: accepts client requests and forwards each to one eligible backend
@@ -120,6 +126,7 @@ export class ProxyServer {
       keepAliveIdleMs: o.keepAliveIdleMs ?? 4_000,
       retryAfterSeconds: o.retryAfterSeconds ?? 1,
       headersTimeoutMs: o.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+      clientSendTimeoutMs: o.clientSendTimeoutMs ?? DEFAULT_CLIENT_SEND_TIMEOUT_MS,
       maxConnections: o.maxConnections ?? 0,
       balancing: o.balancing ?? 'round-robin',
       failureThreshold: h.failureThreshold,

@@ -40,6 +40,7 @@ function run(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     keepAliveIdleMs: s.keepAliveIdleMs,
     retryAfterSeconds: s.retryAfterSeconds,
     headersTimeoutMs: s.headersTimeoutMs,
+    clientSendTimeoutMs: s.clientSendTimeoutMs,
     maxConnections: s.maxConnections,
     detector: s.failureThreshold > 0 ? new FailureDetector(s.failureThreshold, s.failureWindowMs, s.timeoutThreshold) : null,
     onStreak: (streak) => post({ t: 'streak', streak }),

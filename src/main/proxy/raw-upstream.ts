@@ -31,7 +31,8 @@ export interface RawResponseHandler {
   /** `reusedSocket`: the failure happened on a pooled keep-alive socket (the keep-alive race). */
   onError(code: string, reusedSocket: boolean): void
   /** No socket activity for `timeoutMs`. */
-  onTimeout(): void
+  /** No socket activity for the timeout. True: the handler waits on (the socket is kept, timer re-armed). */
+  onTimeout(): boolean
 }
 
 /** A running raw request: the exchange uses it for backpressure and to cancel. */
@@ -168,9 +169,12 @@ class RawConnection implements RawRequest {
       return
     }
     const h = this.handler
+    if (h.onTimeout()) {
+      this.socket.setTimeout(this.armedMs) // the exchange waits on (for its client): look again then
+      return
+    }
     this.handler = null
     this.socket.destroy()
-    h.onTimeout()
   }
 
   private headersComplete(headers: string[] | undefined, status: number, msg: string, keepAlive: boolean): number {

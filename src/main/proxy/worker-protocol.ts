@@ -10,6 +10,7 @@ export interface WorkerListenerSettings {
   keepAliveIdleMs: number
   retryAfterSeconds: number
   headersTimeoutMs: number
+  clientSendTimeoutMs: number
   maxConnections: number
   balancing: BalancingName
   /** 0 disables passive health. */

@@ -53,7 +53,7 @@ function get(p: RawUpstreamPool, path = '/'): Promise<string> {
       },
       onEnd: () => resolve(body),
       onError: (code) => reject(new Error(code)),
-      onTimeout: () => reject(new Error('timeout'))
+      onTimeout: () => (reject(new Error('timeout')), false)
     }
     p.request(`GET ${path} HTTP/1.1\r\nHost: test\r\n\r\n`, false, handler, 5_000)
   })
