@@ -53,19 +53,18 @@ export class EngineReplicas {
         this.host.events.add(
           'service.desired_changed',
           'info',
-          `${a.service}: ${replicas(a.desired)} run, more than the ${a.was} asked for (one was started by hand); desired is now ${a.desired}`,
+          `${a.service}: ${replicas(a.desired)} run, more than the ${a.was} asked for (started by hand, or kept from an earlier run); desired is now ${a.desired}`,
           { service: a.service }
         )
         continue
       }
-      const them = a.stopped === 1 ? 'it' : 'them'
-      this.host.events.add(
-        'service.restoring',
-        'warn',
-        `${a.service}: ${a.running} of ${replicas(a.desired)} running; ${a.stopped} stopped without being asked (a crash, or the Docker engine restarted): starting ${them} again`,
-        { service: a.service }
-      )
-      this.host.restore(a.service, a.desired, 'bringing back stopped replicas').then(
+      const why: string[] = []
+      if (a.stopped > 0) why.push(`${a.stopped} stopped without being asked (a crash, or the Docker engine restarted): starting ${a.stopped === 1 ? 'it' : 'them'} again`)
+      if (a.vanished > 0) why.push(`${a.vanished} removed outside the app: creating ${a.vanished === 1 ? 'a new one' : 'new ones'}`)
+      this.host.events.add('service.restoring', 'warn', `${a.service}: ${a.running} of ${replicas(a.desired)} running; ${why.join('; ')}`, {
+        service: a.service
+      })
+      this.host.restore(a.service, a.desired, a.stopped > 0 ? 'bringing back stopped replicas' : 'replacing removed replicas').then(
         () => this.keeper.restoreDone(a.service, true),
         () => this.keeper.restoreDone(a.service, false)
       )

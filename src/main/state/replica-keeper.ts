@@ -6,7 +6,9 @@
  * - A replica that stops without the user asking from the dashboard (it crashed, the Docker
  *   engine restarted, someone ran `docker stop` in a terminal) leaves the service short: the
  *   keeper asks for a *restore*, a scale to the desired count, which starts stopped replicas again
- *   and replaces the ones that cannot come back.
+ *   and replaces the ones that cannot come back. So does a replica removed outside the app
+ *   (`docker rm -f`): seen at one plan, gone at the next, without a scale or dashboard action.
+ *   A service short because a scale failed is not retried here: nothing it had vanished.
  * - A replica the user stops from the dashboard stays stopped: the stop lowers the desired count
  *   by one (so the service is not short) and the keeper remembers the container, so no automatic
  *   scale starts or removes it. Start it, or Scale, to run it again.
@@ -32,7 +34,7 @@ export interface KeptService {
 
 export type KeeperAction =
   /** `stopped` replicas stopped without being asked; scale back to `desired`. */
-  | { kind: 'restore'; service: string; desired: number; running: number; stopped: number }
+  | { kind: 'restore'; service: string; desired: number; running: number; stopped: number; vanished: number }
   /** More run than asked for: the desired count becomes `desired` (what runs). */
   | { kind: 'follow'; service: string; desired: number; was: number }
 
@@ -42,6 +44,10 @@ const stoppedStates = new Set<FleetContainer['state']>(['exited', 'dead', 'creat
 export class ReplicaKeeper {
   private readonly stoppedByUser = new Set<string>()
   private readonly restores = new Map<string, { at: number; failures: number }>()
+  /** Per service, the container ids of the last plan, to notice one removed outside the app. */
+  private readonly seen = new Map<string, ReadonlySet<string>>()
+  /** Per service, replicas removed outside the app not yet replaced. */
+  private readonly vanished = new Map<string, number>()
 
   constructor(private readonly now: () => number) {}
 
@@ -73,17 +79,32 @@ export class ReplicaKeeper {
     }
     const actions: KeeperAction[] = []
     for (const s of services) {
-      if (s.phase === 'scaling') continue
       const mine = containers.filter((c) => c.service === s.name)
-      if (mine.some((c) => busy.has(c.id))) continue
+      const before = this.seen.get(s.name)
+      const now = new Set(mine.map((c) => c.id))
+      if (s.phase === 'scaling' || mine.some((c) => busy.has(c.id))) {
+        // What a scale or a dashboard action removes is theirs, and what it creates counts only
+        // once it is over (a failed scale removes what it made): keep only what stays.
+        this.seen.set(s.name, new Set([...(before ?? [])].filter((id) => now.has(id))))
+        continue
+      }
+      this.seen.set(s.name, now)
+      if (before !== undefined) {
+        let gone = 0
+        for (const id of before) if (!now.has(id) && !this.stoppedByUser.has(id)) gone++
+        if (gone > 0) this.vanished.set(s.name, (this.vanished.get(s.name) ?? 0) + gone)
+      }
       const running = mine.filter((c) => c.state === 'running').length
+      if (running >= s.desired) this.vanished.delete(s.name)
       if (running > s.desired) {
         actions.push({ kind: 'follow', service: s.name, desired: running, was: s.desired })
         continue
       }
       const stopped = mine.filter((c) => stoppedStates.has(c.state) && !this.stoppedByUser.has(c.id)).length
-      if (running < s.desired && stopped > 0 && this.restoreDue(s.name)) {
-        actions.push({ kind: 'restore', service: s.name, desired: s.desired, running, stopped })
+      const vanished = Math.max(0, Math.min(this.vanished.get(s.name) ?? 0, s.desired - running - stopped))
+      if (running < s.desired && stopped + vanished > 0 && this.restoreDue(s.name)) {
+        this.vanished.delete(s.name)
+        actions.push({ kind: 'restore', service: s.name, desired: s.desired, running, stopped, vanished })
       }
     }
     return actions

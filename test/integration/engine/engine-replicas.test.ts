@@ -3,7 +3,8 @@
  * stop without being asked (stopped from outside, or while the engine connection was down, as a
  * Docker restart does) are started again, the same containers, with an event; a replica the user
  * stops from the dashboard stays stopped; a Scale starts stopped replicas instead of piling up new
- * ones; a replica started by hand raises the desired count instead of showing "3/2 ready".
+ * ones; a replica started by hand raises the desired count instead of showing "3/2 ready"; one
+ * removed outside the app is replaced.
  * The engine reaches Docker through a relay socket the test can cut, so the machine's engine keeps
  * running for everyone else; only this test's containers (by label) are touched.
  */
@@ -160,6 +161,27 @@ services:
     await engine.handlers.stopContainer({ id: victim })
     await docker.getContainer(victim).start()
     await expect.poll(counts, { timeout: 20_000, interval: 250 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
-    expect(eventsOf('service.desired_changed').at(-1)?.message).toBe(`${SERVICE}: 2 replicas run, more than the 1 asked for (one was started by hand); desired is now 2`)
+    expect(eventsOf('service.desired_changed').at(-1)?.message).toBe(
+      `${SERVICE}: 2 replicas run, more than the 1 asked for (started by hand, or kept from an earlier run); desired is now 2`
+    )
   }, 40_000)
+
+  it('a replica removed outside the app (docker rm -f) is replaced by a new one', async () => {
+    const { running } = await idsByState()
+    const victim = running![0]!
+    const restoringBefore = eventsOf('service.restoring').length
+    await docker.getContainer(victim).remove({ force: true })
+    // Restores of a service are RESTORE_INTERVAL_MS (10 s) apart: the earlier tests restored too.
+    await expect
+      .poll(async () => (await idsByState()).running?.filter((id) => id !== running![1]), { timeout: 40_000, interval: 250 })
+      .toEqual([expect.not.stringMatching(victim)])
+    await expect.poll(counts, { timeout: 20_000, interval: 250 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
+    const after = await idsByState()
+    expect(after.running).toHaveLength(2)
+    expect(after.running).toContain(running![1]!)
+    expect(after.running).not.toContain(victim)
+    expect(eventsOf('service.restoring').slice(restoringBefore).map((e) => e.message)).toEqual([
+      `${SERVICE}: 1 of 2 replicas running; 1 removed outside the app: creating a new one`
+    ])
+  }, 60_000)
 })

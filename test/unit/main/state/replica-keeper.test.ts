@@ -22,13 +22,13 @@ describe('ReplicaKeeper.plan', () => {
       desc: 'replicas that stopped without being asked (engine restart): restore',
       services: [web(2)],
       list: [c('a', 'exited'), c('b', 'exited')],
-      want: [{ kind: 'restore', service: 'web', desired: 2, running: 0, stopped: 2 }]
+      want: [{ kind: 'restore', service: 'web', desired: 2, running: 0, stopped: 2, vanished: 0 }]
     },
     {
       desc: 'one crashed, one runs: restore',
       services: [web(2)],
       list: [c('a', 'running'), c('b', 'dead')],
-      want: [{ kind: 'restore', service: 'web', desired: 2, running: 1, stopped: 1 }]
+      want: [{ kind: 'restore', service: 'web', desired: 2, running: 1, stopped: 1, vanished: 0 }]
     },
     { desc: 'at the desired count: nothing', services: [web(2)], list: [c('a', 'running'), c('b', 'running'), c('x', 'exited')], want: [] },
     {
@@ -54,7 +54,7 @@ describe('ReplicaKeeper.plan', () => {
       desc: 'other services are counted apart',
       services: [web(1), { name: 'api', desired: 1, phase: 'idle' as const }],
       list: [c('a', 'running'), c('b', 'exited', 'api'), c('c', 'running', 'other')],
-      want: [{ kind: 'restore', service: 'api', desired: 1, running: 0, stopped: 1 }]
+      want: [{ kind: 'restore', service: 'api', desired: 1, running: 0, stopped: 1, vanished: 0 }]
     }
   ])('$desc', ({ services, list, want }) => {
     expect(new ReplicaKeeper(() => 0).plan(services, list, none)).toEqual(want)
@@ -67,12 +67,47 @@ describe('ReplicaKeeper.plan', () => {
     expect(keeper.plan([web(2)], list, none)).toHaveLength(1)
   })
 
+  it('replaces a replica removed outside the app (seen, then gone), but not one a scale or dashboard action removed', () => {
+    const keeper = new ReplicaKeeper(() => 0)
+    expect(keeper.plan([web(3)], [c('a', 'running'), c('b', 'running'), c('c', 'running')], none)).toEqual([])
+    // docker rm -f c
+    expect(keeper.plan([web(3)], [c('a', 'running'), c('b', 'running')], none)).toEqual([
+      { kind: 'restore', service: 'web', desired: 3, running: 2, stopped: 0, vanished: 1 }
+    ])
+    // Removed while a scale runs (a scale down): the scale's business.
+    expect(keeper.plan([web(1, 'scaling')], [c('a', 'running')], none)).toEqual([])
+    expect(keeper.plan([web(1)], [c('a', 'running')], none)).toEqual([])
+    // Removed from the dashboard: desired went down with it, nothing is short.
+    keeper.plan([web(2)], [c('a', 'running'), c('d', 'running')], none)
+    keeper.plan([web(2)], [c('a', 'running'), c('d', 'running')], new Set(['d']))
+    expect(keeper.plan([web(1)], [c('a', 'running')], none)).toEqual([])
+  })
+
+  it('does not retry a scale that fell short with nothing removed (a failed scale cleaned up)', () => {
+    const keeper = new ReplicaKeeper(() => 0)
+    expect(keeper.plan([web(3, 'scaling')], [c('a', 'running'), c('b', 'created')], none)).toEqual([])
+    expect(keeper.plan([web(3, 'failed')], [c('a', 'running')], none)).toEqual([])
+    expect(keeper.plan([web(3, 'failed')], [c('a', 'running')], none)).toEqual([])
+  })
+
+  it('keeps a removal it could not act on yet (restore backoff) for the next due plan', () => {
+    let now = 0
+    const keeper = new ReplicaKeeper(() => now)
+    keeper.plan([web(2)], [c('a', 'running'), c('b', 'exited')], none) // restore b, at t=0
+    keeper.plan([web(2)], [c('a', 'running'), c('b', 'running')], none)
+    expect(keeper.plan([web(2)], [c('a', 'running')], none)).toEqual([]) // b removed, restore not due yet
+    now = RESTORE_INTERVAL_MS
+    expect(keeper.plan([web(2)], [c('a', 'running')], none)).toEqual([
+      { kind: 'restore', service: 'web', desired: 2, running: 1, stopped: 0, vanished: 1 }
+    ])
+  })
+
   it('never restores a replica the user stopped, until it runs again or is gone', () => {
     const keeper = new ReplicaKeeper(() => 0)
     keeper.noteUserStop('a')
     // The dashboard stop also lowered desired to 1; then b crashes: only b counts as stopped.
     expect(keeper.plan([web(1)], [c('a', 'exited'), c('b', 'exited')], none)).toEqual([
-      { kind: 'restore', service: 'web', desired: 1, running: 0, stopped: 1 }
+      { kind: 'restore', service: 'web', desired: 1, running: 0, stopped: 1, vanished: 0 }
     ])
     expect(keeper.userStopped()).toEqual(new Set(['a']))
     // Started again by hand: forgotten (desired follows instead).
