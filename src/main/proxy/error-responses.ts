@@ -73,6 +73,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
 }
 
 const REFUSALS: Record<number, string> = {
+  400: 'Bad Request: an Upgrade request needs exactly one Host header',
   501: 'Not Implemented: CONNECT is not proxied',
   502: 'Bad Gateway: the backend could not be reached for this upgrade',
   503: 'Service Unavailable: no healthy backend',

@@ -134,7 +134,9 @@ export class ProxyListener {
       headersTimeout: opts.headersTimeoutMs,
       requestTimeout: Math.max(REQUEST_TIMEOUT_MS, opts.headersTimeoutMs),
       connectionsCheckingInterval: Math.min(1_000, opts.headersTimeoutMs),
-      noDelay: true
+      noDelay: true,
+      // handleRequest answers a Host-less HTTP/1.1 request itself, with a body saying why.
+      requireHostHeader: false
     })
     this.server.on('request', this.handleRequest)
     this.server.on('clientError', answerClientError)
@@ -348,8 +350,9 @@ export class ProxyListener {
       stats.record(null, 503, performance.now() - startedAt)
       return
     }
-    if (hostCount(req.rawHeaders) > 1) {
-      sendPlainError(res, 400, 'Bad Request: more than one Host header', true)
+    const hosts = hostCount(req.rawHeaders)
+    if (hosts > 1 || (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor === 1)) {
+      sendPlainError(res, 400, `Bad Request: ${hosts > 1 ? 'more than one Host header' : 'an HTTP/1.1 request needs a Host header'}`, true)
       stats.record(null, 400, performance.now() - startedAt)
       return
     }
@@ -393,6 +396,11 @@ export class ProxyListener {
   }
 
   private readonly handleUpgrade = (req: http.IncomingMessage, socket: Socket, head: Buffer): void => {
+    if (hostCount(req.rawHeaders) !== 1) {
+      refuseUpgrade(req, socket, 400)
+      this.opts.stats.record(null, 400, 0)
+      return
+    }
     const member = this.isClosing() ? undefined : this.opts.strategy.pick(this.opts.pool.eligibleView())
     if (member === undefined) {
       refuseUpgrade(req, socket, 503)

@@ -163,12 +163,14 @@ describe('ProxyServer fast lane', () => {
     expect(bodies(bad.received())[0]).toBe('GET /fine ')
     expect(bad.received()).toMatch(/HTTP\/1\.1 400 Bad Request\r\n/)
 
-    // HTTP/1.1 requires Host: node:http's 400, the same on either path, never forwarded.
-    const hostless = await rawClient(port)
-    hostless.write('GET /no-host HTTP/1.1\r\n\r\n')
-    expect(await eventually(() => hostless.closed())).toBe(true)
-    expect(hostless.received()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
-    expect(hostless.received()).not.toContain('/no-host')
+    // HTTP/1.1 requires Host: a 400 that says so, the same on either path, never forwarded.
+    for (const req of ['GET /no-host HTTP/1.1\r\n\r\n', 'POST /no-host HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi']) {
+      const hostless = await rawClient(port)
+      hostless.write(req)
+      expect(await eventually(() => hostless.closed())).toBe(true)
+      expect(hostless.received()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\nBad Request: an HTTP\/1\.1 request needs a Host header/)
+      expect(hostless.received()).not.toContain('/no-host')
+    }
   })
 
   it('counts fast-lane requests like the others and leaves no connection behind after close()', async () => {

@@ -192,4 +192,14 @@ describe.each([{ workers: 0 }, { workers: 2 }])('ProxyServer WebSocket tunnel (w
     expect(reply).toMatch(/^HTTP\/1\.1 501 .*\r\n[\s\S]*chunked body/)
     expect(await eventually(() => pool.inFlight('ws') === 0)).toBe(true)
   })
+
+  it('answers 400 to an Upgrade without a Host header, without reaching a backend', async () => {
+    const be = await wsBackend()
+    const pool = new BackendPool()
+    addReady(pool, 'ws', be.port)
+    running = await startProxy(pool, { workers })
+    const reply = await rawExchange(running.port, 'GET /chat HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
+    expect(reply).toMatch(/^HTTP\/1\.1 400 [\s\S]*exactly one Host header/)
+    expect(be.sockets.size).toBe(0)
+  })
 })
