@@ -63,3 +63,38 @@ export class FailureDetector {
     return { id, failures: Math.max(s.n, s.timeouts), only5xx: s.only5xx, lastKind: kind }
   }
 }
+
+/**
+ * Timeouts per backend counted over every proxy thread, in the main thread: with worker threads
+ * each keeping its own streak, a backend that answers nothing would take `threshold` timeouts
+ * *per thread* (each one `upstreamTimeoutMs` of a client waiting) to be ejected. Workers report
+ * each timeout; while a backend has any, they are asked to report its next success, which
+ * clears it (`watching`). Pure.
+ */
+export class TimeoutTally {
+  private readonly counts = new Map<string, number>()
+
+  constructor(private readonly threshold: number) {}
+
+  /** A thread saw a timeout. Returns the streak to report when it makes `threshold`. */
+  timedOut(id: string): FailureStreak | null {
+    if (this.threshold <= 0) return null
+    const n = (this.counts.get(id) ?? 0) + 1
+    if (n < this.threshold) {
+      this.counts.set(id, n)
+      return null
+    }
+    this.counts.delete(id)
+    return { id, failures: n, only5xx: false, lastKind: 'timeout' }
+  }
+
+  /** A thread saw the backend answer: its timeouts are not consecutive any more. */
+  answered(id: string): void {
+    this.counts.delete(id)
+  }
+
+  /** True while a success of this backend should be reported. */
+  watching(id: string): boolean {
+    return this.counts.has(id)
+  }
+}

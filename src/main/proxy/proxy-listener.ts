@@ -32,6 +32,11 @@ export interface ListenerOptions {
   headersTimeoutMs: number
   /** A client taking no byte of its answer for this long is cut off (the backend is not blamed). */
   clientSendTimeoutMs: number
+  /**
+   * Worker threads: timeouts are counted over all threads by the main thread (TimeoutTally);
+   * this thread reports each one, and answers of the backends the main thread watches.
+   */
+  timeouts?: { timedOut(id: string): void; answered(id: string): void }
   /** Open client connections beyond this get a 503 and are closed; 0 = no limit. */
   maxConnections: number
   /** Counts open connections over every thread sharing the limit; returns the new total. */
@@ -163,6 +168,7 @@ export class ProxyListener {
       forget: (conn) => this.fastConnections.delete(conn)
     }
     const detector = opts.detector
+    const timeouts = opts.timeouts
     this.ctx = {
       pool: opts.pool,
       strategy: opts.strategy,
@@ -175,11 +181,20 @@ export class ProxyListener {
       agentFor: (m) => this.agentFor(m),
       rawPoolFor: (m) => (this.lean ? this.rawPoolFor(m) : null),
       exchangeEnded: () => this.requestEnded(),
-      succeeded: detector === null ? noop : (id: string) => detector.success(id),
+      succeeded:
+        detector === null
+          ? noop
+          : timeouts === undefined
+            ? (id: string) => detector.success(id)
+            : (id: string) => {
+                detector.success(id)
+                timeouts.answered(id)
+              },
       failed:
         detector === null
           ? noop
           : (id: string, kind: FailureKind) => {
+              if (kind === 'timeout') timeouts?.timedOut(id)
               const streak = detector.failure(id, kind)
               if (streak !== null) opts.onStreak(streak)
             }

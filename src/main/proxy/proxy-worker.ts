@@ -29,6 +29,8 @@ function run(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
       shared.record(id === null ? -1 : (mirror.slotOf(id) ?? -1), status, ms)
     }
   }
+  /** Backends with timeouts counted in the main thread: their next success is reported. */
+  const watched = new Set<string>()
   const listener = new ProxyListener({
     host: s.host,
     port: s.port,
@@ -42,7 +44,17 @@ function run(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     headersTimeoutMs: s.headersTimeoutMs,
     clientSendTimeoutMs: s.clientSendTimeoutMs,
     maxConnections: s.maxConnections,
-    detector: s.failureThreshold > 0 ? new FailureDetector(s.failureThreshold, s.failureWindowMs, s.timeoutThreshold) : null,
+    // Timeouts are counted over all threads in the main thread, not per thread (TimeoutTally).
+    detector: s.failureThreshold > 0 ? new FailureDetector(s.failureThreshold, s.failureWindowMs, 0) : null,
+    timeouts:
+      s.timeoutThreshold > 0
+        ? {
+            timedOut: (id) => post({ t: 'timeout', id }),
+            answered: (id) => {
+              if (watched.size !== 0 && watched.delete(id)) post({ t: 'answered', id })
+            }
+          }
+        : undefined,
     onStreak: (streak) => post({ t: 'streak', streak }),
     onActive: (d) => shared.addActive(d),
     countConnections: (d) => shared.addConnections(d)
@@ -51,7 +63,10 @@ function run(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
   pruner.unref()
   port.on('message', (m: ToWorker) => {
     if (m.t === 'pool') mirror.apply(m.snapshot)
-    else if (m.t === 'close') {
+    else if (m.t === 'watch') {
+      if (m.on) watched.add(m.id)
+      else watched.delete(m.id)
+    } else if (m.t === 'close') {
       clearInterval(pruner)
       void listener.close(m.timeoutMs).then(() => {
         post({ t: 'closed' })

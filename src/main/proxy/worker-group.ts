@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { PrescalError } from '../../shared/errors'
 import type { BackendPool } from './backend-pool'
-import type { FailureStreak } from './failure-detector'
+import { TimeoutTally, type FailureStreak } from './failure-detector'
 import { listenError } from './proxy-listener'
 import { SharedTickStats } from './shared-tick-stats'
 import type { ProxyTick } from './traffic-stats'
@@ -56,6 +56,7 @@ export class WorkerGroup {
   private pushScheduled = false
   private closing = false
   private settingsBound: WorkerListenerSettings | null = null
+  private readonly timeouts: TimeoutTally
 
   constructor(
     private readonly pool: BackendPool,
@@ -64,7 +65,9 @@ export class WorkerGroup {
     private readonly entry: { script: string; eval: boolean },
     private readonly onStreak: (streak: FailureStreak) => void,
     private readonly onWarning: (message: string) => void = () => undefined
-  ) {}
+  ) {
+    this.timeouts = new TimeoutTally(settings.failureThreshold > 0 ? settings.timeoutThreshold : 0)
+  }
 
   /** Binds every worker; rejects PROXY_LISTEN_FAILED (all workers stopped) if any cannot. */
   async start(): Promise<{ host: string; port: number }> {
@@ -112,6 +115,8 @@ export class WorkerGroup {
           resolve({ host: m.host, port: m.port })
         } else if (m.t === 'listen-error') reject(listenError(host, port, Object.assign(new Error(m.message), { code: m.code })))
         else if (m.t === 'streak') this.onStreak(m.streak)
+        else if (m.t === 'timeout') this.timedOut(m.id)
+        else if (m.t === 'answered') this.answered(m.id)
       })
       worker.once('error', (err) => {
         if (!listening) reject(new PrescalError('PROXY_LISTEN_FAILED', `A proxy worker failed to start: ${err.message}`, { cause: err }))
@@ -152,6 +157,24 @@ export class WorkerGroup {
         worker.removeAllListeners()
       })
     )
+  }
+
+  private timedOut(id: string): void {
+    const watchedBefore = this.timeouts.watching(id)
+    const streak = this.timeouts.timedOut(id)
+    if (streak !== null) this.onStreak(streak)
+    const watchedNow = this.timeouts.watching(id)
+    if (watchedNow !== watchedBefore) this.broadcast({ t: 'watch', id, on: watchedNow })
+  }
+
+  private answered(id: string): void {
+    if (!this.timeouts.watching(id)) return
+    this.timeouts.answered(id)
+    this.broadcast({ t: 'watch', id, on: false })
+  }
+
+  private broadcast(msg: ToWorker): void {
+    for (const { worker } of this.running) worker.postMessage(msg)
   }
 
   private schedulePush(): void {

@@ -29,10 +29,18 @@ export interface WorkerInit {
   snapshot: PoolSnapshot
 }
 
-export type ToWorker = { t: 'pool'; snapshot: PoolSnapshot } | { t: 'close'; timeoutMs: number }
+export type ToWorker =
+  | { t: 'pool'; snapshot: PoolSnapshot }
+  | { t: 'close'; timeoutMs: number }
+  /** Report the next success of this backend (it has timeouts counted in the main thread), or stop. */
+  | { t: 'watch'; id: string; on: boolean }
 
 export type FromWorker =
   | { t: 'listening'; host: string; port: number }
   | { t: 'listen-error'; code: string | undefined; message: string }
   | { t: 'streak'; streak: FailureStreak }
+  /** A request to this backend timed out (counted over all threads: TimeoutTally). */
+  | { t: 'timeout'; id: string }
+  /** A watched backend answered. */
+  | { t: 'answered'; id: string }
   | { t: 'closed' }

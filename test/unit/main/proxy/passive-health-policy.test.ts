@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { EjectionPolicy, defaultPassiveHealth } from '../../../../src/main/proxy/ejection-policy'
-import { FailureDetector, type FailureKind } from '../../../../src/main/proxy/failure-detector'
+import { FailureDetector, TimeoutTally, type FailureKind } from '../../../../src/main/proxy/failure-detector'
 
 describe('FailureDetector', () => {
   type Ev = [at: number, what: FailureKind | 'ok']
@@ -39,6 +39,31 @@ describe('FailureDetector', () => {
       now = at
       expect(d.failure('a', 'timeout')).toBeNull()
     }
+  })
+})
+
+describe('TimeoutTally (timeouts over all threads)', () => {
+  it('reports at the threshold, then starts over; watches a backend while it has timeouts', () => {
+    const t = new TimeoutTally(2)
+    expect(t.watching('a')).toBe(false)
+    expect(t.timedOut('a')).toBeNull()
+    expect(t.watching('a')).toBe(true)
+    expect(t.timedOut('a')).toEqual({ id: 'a', failures: 2, only5xx: false, lastKind: 'timeout' })
+    expect(t.watching('a')).toBe(false)
+  })
+
+  it('an answer in between clears the count', () => {
+    const t = new TimeoutTally(2)
+    t.timedOut('a')
+    t.answered('a')
+    expect(t.watching('a')).toBe(false)
+    expect(t.timedOut('a')).toBeNull()
+  })
+
+  it('threshold 0 counts nothing', () => {
+    const t = new TimeoutTally(0)
+    expect(t.timedOut('a')).toBeNull()
+    expect(t.watching('a')).toBe(false)
   })
 })
 

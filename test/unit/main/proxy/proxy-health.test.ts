@@ -104,6 +104,27 @@ describe('ProxyServer passive health', () => {
     expect(hung.hits).toBe(2)
   })
 
+  it('with worker threads, counts timeouts over all of them: 2 timeouts eject, however the connections spread', async () => {
+    const hung = await backend('hung', () => undefined)
+    const good = await backend('good')
+    const events: string[] = []
+    const pool = new BackendPool()
+    addReady(pool, hung.id, hung.port)
+    addReady(pool, good.id, good.port)
+    running = await startProxy(pool, {
+      workers: 2,
+      upstreamTimeoutMs: 300,
+      passiveHealth: { ...fastHealth, failureWindowMs: 100, timeoutThreshold: 2, baseEjectionMs: 10_000 },
+      onEjection: (id, ej, why) => events.push(`${id} ${ej} ${why}`)
+    })
+    const statuses: number[] = []
+    // A new connection each: the kernel spreads them over both threads.
+    for (let i = 0; i < 16 && events.length === 0; i++) statuses.push((await request(running.port, { agent: false })).status)
+    expect(events).toEqual([expect.stringMatching(/^hung true 2 consecutive failures \(last: timeout\)/)])
+    expect(statuses.filter((s) => s === 504)).toHaveLength(2)
+    for (let i = 0; i < 6; i++) expect((await request(running.port, { agent: false })).body).toBe('good')
+  })
+
   it('ejects a backend refusing connections (GETs are served by the other one meanwhile)', async () => {
     const good = await backend('good')
     const events: Array<[string, boolean]> = []
