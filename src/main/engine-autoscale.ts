@@ -87,13 +87,14 @@ export class EngineAutoscale {
   }
 
   observe(s: Snapshot): void {
+    const refused = refusedShares(s)
     for (const svc of s.services) {
       const mine = s.backends.filter((b) => b.service === svc.name)
       const ready = mine.filter((b) => b.ready && b.health !== 'down' && !b.draining)
       const cpus = ready.map((b) => b.cpuPercent).filter((c): c is number => c !== null)
       this.autoscaler.observe(svc.name, {
         at: s.at,
-        rps: mine.reduce((sum, b) => sum + b.rps, 0),
+        rps: mine.reduce((sum, b) => sum + b.rps, 0) + (refused.get(svc.name) ?? 0),
         cpuPercent: cpus.length > 0 ? cpus.reduce((a, b) => a + b, 0) / cpus.length : null,
         readyReplicas: svc.ready,
         desiredReplicas: svc.desired,
@@ -194,4 +195,21 @@ export class EngineAutoscale {
     }))
     this.autoscaler.configure(targets)
   }
+}
+
+/**
+ * Requests refused with no backend involved (every backend down or ejected, or over the
+ * connection limit) are demand too: without them a service whose only replica is ejected would
+ * look idle to its autoscaler while every client gets a 503. Requests name no service, so the
+ * refused rate is split as the proxy splits traffic between groups: by size (a service's desired
+ * replicas, one per static backend).
+ */
+export function refusedShares(s: Snapshot): Map<string, number> {
+  const shares = new Map<string, number>()
+  if (!(s.proxy.refusedRps > 0)) return shares
+  const statics = s.backends.filter((b) => b.service === null).length
+  const weightOf = (desired: number): number => Math.max(1, desired)
+  const total = statics + s.services.reduce((sum, svc) => sum + weightOf(svc.desired), 0)
+  for (const svc of s.services) shares.set(svc.name, (s.proxy.refusedRps * weightOf(svc.desired)) / total)
+  return shares
 }

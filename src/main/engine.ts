@@ -98,7 +98,7 @@ export class Engine {
   /** Containers the scaler saw answer before the fleet listed them; ready as soon as they are. */
   private readonly readyHints = new Set<string>()
   /** The proxy's part of the snapshot, but for its balancing, which the pool holds (proxySnapshot). */
-  private proxyView: Omit<ProxyView, 'balancing'> = { url: null, error: null, rps: 0, inFlight: 0, totalRequests: 0 }
+  private proxyView: Omit<ProxyView, 'balancing'> = { url: null, error: null, rps: 0, refusedRps: 0, inFlight: 0, totalRequests: 0 }
   private dockerView: DockerView = { status: 'connecting', message: null, version: null }
   private last: Snapshot | null = null
   private tickTimer: NodeJS.Timeout | null = null
@@ -398,7 +398,9 @@ export class Engine {
     // Before the snapshot is built, so it never shows more replicas running than desired.
     this.replicas.keep()
     const tick = this.proxy.takeTick()
+    let backend5xx = 0
     for (const [id, t] of tick.perBackend) {
+      backend5xx += t.s5xx
       const totals = this.registry.get(id)?.totals
       if (!totals) continue
       totals.s2xx += t.s2xx
@@ -408,6 +410,7 @@ export class Engine {
     }
     const snapshot = this.buildSnapshot(tick.perBackend)
     this.proxyView.rps = tick.total.count * (1000 / this.tickMs)
+    this.proxyView.refusedRps = Math.max(0, tick.total.s5xx - backend5xx) * (1000 / this.tickMs)
     this.proxyView.inFlight = tick.total.inFlight
     this.proxyView.totalRequests += tick.total.count
     snapshot.proxy = this.proxySnapshot()

@@ -121,6 +121,11 @@ export interface ProxyView {
   url: string | null
   error: string | null
   rps: number
+  /**
+   * Requests per second answered with a 5xx that no backend was involved in: no backend eligible
+   * (503), or over the connection limit. Demand the fleet did not serve; part of `rps`.
+   */
+  refusedRps: number
   inFlight: number
   totalRequests: number
   /** How the proxy spreads requests over the static backends (and services without their own). */

@@ -35,6 +35,16 @@ export function AppHeader(): React.JSX.Element {
             {proxy ? formatRate(proxy.rps) : '—'}
             <span className="unit"> req/s</span>
           </span>
+          {proxy && proxy.refusedRps > 0 ? (
+            <span
+              data-testid="refused-rps"
+              className="text-error"
+              title="Answered 503 by the proxy: no backend was ready to take them (or the connection limit was reached)"
+            >
+              {' '}
+              · <span className="num">{formatRate(proxy.refusedRps)}</span> refused
+            </span>
+          ) : null}
         </HeaderStat>
         <HeaderStat label="Backends">
           {backends ? (

@@ -32,7 +32,7 @@ const backend = (over: Partial<BackendView>): BackendView => ({
 
 const snapshot: Snapshot = {
   at: 0,
-  proxy: { url: 'http://127.0.0.1:8080', error: null, rps: 12, inFlight: 4, totalRequests: 106, balancing: 'round-robin' },
+  proxy: { url: 'http://127.0.0.1:8080', error: null, rps: 12, refusedRps: 0, inFlight: 4, totalRequests: 106, balancing: 'round-robin' },
   backends: [
     backend({}),
     backend({ id: 'c:abc', name: 'web "quoted"\\1', service: 'demo', health: 'down', cpuPercent: null, memoryBytes: null })

@@ -1,0 +1,72 @@
+/**
+ * Requests the proxy refuses because no backend is ready show in the header as "refused", next
+ * to the traffic rate, so a user sees that clients are getting 503s. The headless app with a
+ * static backend nobody listens on (never ready), seen in Chromium. No Docker needed.
+ * Needs `npx electron-vite build` first.
+ */
+import http from 'node:http'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { browserAvailable, collectPageErrors, launchChromium } from '../helpers/browser'
+import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
+import { requireOrSkip } from '../helpers/requirements'
+
+const run = requireOrSkip('browser', browserAvailable())
+
+function get(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      })
+      .on('error', reject)
+  })
+}
+
+describe.skipIf(!run)('refused requests in the dashboard header', () => {
+  let app: HeadlessApp
+  let browser: Browser
+  let page: Page
+  let pageErrors: string[] = []
+
+  beforeAll(async () => {
+    // Port 9 (discard) on loopback: nothing listens, so the backend is never ready.
+    app = await startHeadless('listen: 127.0.0.1:0\ndocker: { host: "unix:///nonexistent.sock" }\nbackends: ["127.0.0.1:9"]\n')
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    pageErrors = collectPageErrors(page)
+    await page.goto(app.dashboardUrl)
+  }, 60_000)
+
+  afterAll(async () => {
+    await page?.screenshot({ path: 'test-results/e2e-refused.png' }).catch(() => {})
+    await browser?.close()
+    await app?.stop()
+  })
+
+  it('shows no refused count while nothing is refused, then the rate of 503s while they happen', async () => {
+    await expect.poll(() => page.locator('[data-testid="total-rps"]').isVisible(), { timeout: 15_000 }).toBe(true)
+    const refused = page.locator('[data-testid="refused-rps"]')
+    expect(await refused.count()).toBe(0)
+    let stop = false
+    const statuses = new Set<number>()
+    const load = (async () => {
+      while (!stop) {
+        statuses.add(await get(app.proxyUrl))
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    })()
+    try {
+      await expect.poll(() => refused.count(), { timeout: 10_000 }).toBe(1)
+      expect(await refused.textContent()).toMatch(/· \d+ refused/)
+    } finally {
+      stop = true
+      await load
+    }
+    expect([...statuses]).toEqual([503])
+    // Gone again once the 503s stop.
+    await expect.poll(() => refused.count(), { timeout: 10_000 }).toBe(0)
+    expect(pageErrors).toEqual([])
+  }, 40_000)
+})
