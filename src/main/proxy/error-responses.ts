@@ -1,4 +1,4 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http'
+import { maxHeaderSize, STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 
@@ -44,11 +44,27 @@ export function rawErrorResponse(status: number, text: string, extra?: readonly 
   return `${plainErrorHead(status, text, extra)}Connection: close\r\n\r\n${text}\n`
 }
 
-/** What node:http's parser error codes mean for the client. */
-function statusForClientError(code: string | undefined): number {
-  if (code === 'HPE_HEADER_OVERFLOW') return 431
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408
-  return 400
+/** What node:http's parser errors mean for the client: status and a line saying why. */
+function clientErrorAnswer(err: NodeJS.ErrnoException & { rawPacket?: unknown }): { status: number; why: string } {
+  const limit = `${Math.round(maxHeaderSize / 1024)} KB`
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    return requestLineOverflowed(err.rawPacket)
+      ? { status: 414, why: `the request line (method, URL, version) is over ${limit}` }
+      : { status: 431, why: `the request line and headers are over ${limit}` }
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, why: 'the request headers did not arrive in time' }
+  return { status: 400, why: err.code ?? 'malformed request' }
+}
+
+/**
+ * True when the head overflowed inside its first line: the packet the parser gave up on starts a
+ * request (`METHOD target`) and the line has no end within the limit. A long URL is a 414 (as
+ * nginx answers), long headers a 431.
+ */
+function requestLineOverflowed(raw: unknown): boolean {
+  if (!Buffer.isBuffer(raw) || !/^[A-Z]{1,20} \S/.test(raw.toString('latin1', 0, 24))) return false
+  const eol = raw.indexOf(10)
+  return eol === -1 || eol >= maxHeaderSize
 }
 
 interface SocketWithMessage extends Duplex {
@@ -57,7 +73,7 @@ interface SocketWithMessage extends Duplex {
 
 /**
  * `clientError` handler: the request could not be parsed (bad framing, oversized headers,
- * timeout). Answers 400 / 408 / 431 when nothing of a response went out on the socket yet
+ * timeout). Answers 400 / 408 / 414 / 431 when nothing of a response went out on the socket yet
  * (writing into a half-sent response would corrupt it), then closes the socket.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
@@ -66,8 +82,8 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
     s.destroy()
     return
   }
-  const status = statusForClientError(err.code)
-  s.end(rawErrorResponse(status, `${STATUS_CODES[status]}: ${err.code ?? 'malformed request'}`))
+  const { status, why } = clientErrorAnswer(err)
+  s.end(rawErrorResponse(status, `${STATUS_CODES[status]}: ${why}`))
   // end() flushes then closes; destroySoon-like fallback so a peer that never reads cannot pin it.
   ;(s as Socket).setTimeout?.(1000, () => s.destroy())
 }

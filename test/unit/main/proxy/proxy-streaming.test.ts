@@ -234,6 +234,7 @@ describe('ProxyServer streaming and headers', () => {
     const backend = await proxyTo('plain', (_req, res) => res.end('fine'))
     const big = await rawExchange(running!.port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
     expect(big).toMatch(/^HTTP\/1\.1 431 /)
+    expect(big).toContain('the request line and headers are over 16 KB')
     expect(backend.hits).toBe(0)
     // A plain node:http backend has no 'upgrade' listener: it answers the request normally.
     const upgrade = await rawExchange(
@@ -244,6 +245,19 @@ describe('ProxyServer streaming and headers', () => {
     expect(upgrade).toMatch(/\r\n\r\nfine$/)
     const connect = await rawExchange(running!.port, 'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n')
     expect(connect).toMatch(/^HTTP\/1\.1 501 /)
+    expect((await request(running!.port)).body).toBe('fine')
+  })
+
+  it.each([
+    { desc: 'a 1 MB URL', url: `/${'u'.repeat(1 << 20)}` },
+    { desc: 'a 20 KB URL and short headers', url: `/${'u'.repeat(20_000)}` },
+    { desc: 'a 20 KB absolute-form target', url: `http://x/${'u'.repeat(20_000)}` }
+  ])('answers 414 (not 431) to $desc, never forwarded', async ({ url }) => {
+    const backend = await proxyTo('plain', (_req, res) => res.end('fine'))
+    const reply = await rawExchange(running!.port, `GET ${url} HTTP/1.1\r\nHost: x\r\n\r\n`)
+    expect(reply).toMatch(/^HTTP\/1\.1 414 URI Too Long\r\n/)
+    expect(reply).toContain('the request line (method, URL, version) is over 16 KB')
+    expect(backend.hits).toBe(0)
     expect((await request(running!.port)).body).toBe('fine')
   })
 
