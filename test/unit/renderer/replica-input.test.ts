@@ -13,6 +13,9 @@ describe('readReplicaInput', () => {
     { text: '2.5', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
     { text: 'three', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
     { text: '1e1', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
+    // -0 is zero, not a negative count; written with a sign, it is still not a plain count.
+    { text: '-0', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
+    { text: '-007', max: 20, expected: { ok: false, error: 'Replicas cannot be negative (0–20).' } },
     { text: '0x10', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
     { text: '5.0', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },
     { text: '-0.5', max: 20, expected: { ok: false, error: 'Replicas are a whole number (0–20).' } },

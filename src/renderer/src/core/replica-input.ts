@@ -17,7 +17,7 @@ export function replicaRange(max: number): string {
 export function readReplicaInput(text: string, max: number): ReplicaInput {
   const t = text.trim()
   if (t === '') return { ok: false, error: `Enter how many replicas to run (${replicaRange(max)}).` }
-  if (/^-\d+$/.test(t)) return { ok: false, error: `Replicas cannot be negative (${replicaRange(max)}).` }
+  if (/^-0*[1-9]\d*$/.test(t)) return { ok: false, error: `Replicas cannot be negative (${replicaRange(max)}).` }
   // Digits only: Number() would also take 1e1, 0x10 or 5.0, which nobody means as a count.
   if (!/^\d+$/.test(t)) return { ok: false, error: `Replicas are a whole number (${replicaRange(max)}).` }
   const v = Number(t)
