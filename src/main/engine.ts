@@ -14,7 +14,7 @@ import { BackendPool } from './proxy/backend-pool'
 import { ProxyServer, type BackendTickStats } from './proxy/proxy-server'
 import { BackendRegistry, type BackendRecord } from './state/backend-registry'
 import { EventLog } from './state/event-log'
-import { SeriesBuffer } from './state/series-buffer'
+import { SeriesBuffer, seriesTicksOf } from './state/series-buffer'
 import { createCommandHandlers, scaleServiceTo } from './engine-commands'
 import { EngineAutoscale } from './engine-autoscale'
 import { EngineReplicas } from './engine-replicas'
@@ -51,6 +51,8 @@ type SnapshotListener = (s: Snapshot) => void
 
 /** Events of earlier runs shown at start, as many as a window fetches at first. */
 const RESTORED_EVENTS = 200
+/** Ticks of per-backend values kept for filling live charts (15 min at 1 s). */
+const SERIES_TICKS = 900
 
 interface ServiceState {
   desired: number
@@ -89,7 +91,7 @@ export class Engine {
   private readonly poller: ScrapeLoop
   /** Backends whose config sets `healthCheck`: their health comes from here, not the scrape. */
   private readonly checks: ActiveHealth
-  private readonly series = new SeriesBuffer(900)
+  private readonly series = new SeriesBuffer(SERIES_TICKS)
   private readonly snapshotListeners = new Set<SnapshotListener>()
   private readonly recorder: HistoryRecorder | null
   private readonly statsInFlight = new Set<string>()
@@ -179,7 +181,10 @@ export class Engine {
           now: this.now
         })
       : null
-    if (this.history) this.restoreEvents(this.history)
+    if (this.history) {
+      this.restoreEvents(this.history)
+      this.restoreSeries(this.history)
+    }
     this.recorder = this.history ? new HistoryRecorder(this.history, this.events) : null
     this.autoscale = new EngineAutoscale({
       now: this.now,
@@ -387,6 +392,24 @@ export class Engine {
       this.events.restore(history.events(0, this.now(), RESTORED_EVENTS))
     } catch (err) {
       this.events.add('history.failing', 'warn', `Events of earlier runs could not be read from history: ${toWireError(err).message}`)
+    }
+  }
+
+  /**
+   * The live charts pick up where the last run left off too: the recent ticks come back from
+   * history at 1 s resolution (a restart then shows as a gap, not as an empty chart).
+   */
+  private restoreSeries(history: HistoryStore): void {
+    const to = this.now()
+    const from = to - SERIES_TICKS * 1000
+    try {
+      const names = new Map(history.backendsInRange(from, to).map((b) => [b.backendId, b.name]))
+      if (names.size === 0) return
+      const result = history.query({ from, to, metrics: ['rps', 'cpuPercent', 'memoryBytes'], maxPoints: SERIES_TICKS + 10 })
+      if (result.resolution !== 'raw') return
+      for (const tick of seriesTicksOf(result, names)) this.series.push(tick)
+    } catch (err) {
+      this.events.add('history.failing', 'warn', `Live charts of earlier runs could not be read from history: ${toWireError(err).message}`)
     }
   }
 

@@ -1,4 +1,5 @@
-import type { SeriesTick } from '../../shared/types'
+import type { HistoryResultView } from '../../shared/history'
+import type { BackendPoint, SeriesTick } from '../../shared/types'
 
 /** The last `capacity` ticks of per-backend values, for filling live charts when a window opens. */
 export class SeriesBuffer {
@@ -26,4 +27,32 @@ export class SeriesBuffer {
     }
     return out
   }
+}
+
+/**
+ * Live-chart ticks from a history query of rps, cpuPercent and memoryBytes (one shared time
+ * grid): a backend is in a tick where its rps was recorded; ticks with no backend are left out.
+ * `names`: display names by backend id (the id when history has none).
+ */
+export function seriesTicksOf(result: HistoryResultView, names: ReadonlyMap<string, string | null>): SeriesTick[] {
+  const byBackend = new Map<string, Partial<Record<'rps' | 'cpuPercent' | 'memoryBytes', (number | null)[]>>>()
+  let t: readonly number[] = []
+  for (const s of result.series) {
+    if (s.metric !== 'rps' && s.metric !== 'cpuPercent' && s.metric !== 'memoryBytes') continue
+    t = s.t
+    let m = byBackend.get(s.backendId)
+    if (m === undefined) byBackend.set(s.backendId, (m = {}))
+    m[s.metric] = s.v
+  }
+  const ticks: SeriesTick[] = []
+  for (let i = 0; i < t.length; i++) {
+    const points: BackendPoint[] = []
+    for (const [id, m] of byBackend) {
+      const rps = m.rps?.[i]
+      if (rps === null || rps === undefined) continue
+      points.push({ id, name: names.get(id) ?? id, rps, cpuPercent: m.cpuPercent?.[i] ?? null, memoryBytes: m.memoryBytes?.[i] ?? null })
+    }
+    if (points.length > 0) ticks.push({ at: t[i]!, points })
+  }
+  return ticks
 }

@@ -89,6 +89,25 @@ describe('engine + history', () => {
     }
   })
 
+  it('fills the live charts with the last run\'s ticks after a restart', async () => {
+    const engine = new Engine({ config: config(0), tickMs: 250 })
+    await engine.start()
+    try {
+      const before = engine.recentSeries(900).filter((t) => t.at <= firstRunEnd)
+      expect(before.length).toBeGreaterThanOrEqual(2)
+      const id = `s:127.0.0.1:${backendPort}`
+      const points = before.flatMap((t) => t.points)
+      expect(new Set(points.map((p) => p.id))).toEqual(new Set([id]))
+      expect(points[0]!.name).toBe(`127.0.0.1:${backendPort}`)
+      expect(Math.max(...points.map((p) => p.rps))).toBeGreaterThan(0)
+      expect(points.some((p) => p.cpuPercent !== null && p.memoryBytes !== null)).toBe(true)
+      const ats = engine.recentSeries(900).map((t) => t.at)
+      expect(ats).toEqual([...ats].sort((a, b) => a - b))
+    } finally {
+      await engine.close()
+    }
+  })
+
   it('shows the events of earlier runs after a restart, numbered before this run\'s', async () => {
     const first = new Engine({ config: config(0), tickMs: 250 })
     await first.start()
