@@ -8,6 +8,7 @@ import type { Config } from './config/config-schema'
 import { parseHostPort } from './config/config-schema'
 import { DockerFleet } from './fleet/docker-fleet'
 import { ServiceScaler } from './fleet/service-scaler'
+import { replicaCount } from './scaler/scaler-types'
 import { ActiveHealth } from './poller/active-health'
 import { ScrapeLoop, type HealthTransition } from './poller/scrape-loop'
 import { BackendPool } from './proxy/backend-pool'
@@ -358,8 +359,16 @@ export class Engine {
     for (const s of this.config.services) {
       const state = this.serviceStates.get(s.name)!
       const running = this.fleet.containers().filter((c) => c.service === s.name && c.state === 'running').length
-      if (s.replicas === 0 && running > 0) state.desired = running
-      else if (s.replicas > running) void this.handlers.scaleService({ service: s.name, replicas: s.replicas }).catch(() => {})
+      if (running > s.replicas) {
+        // Never removed at launch: they may be serving, and Scale takes them down in one click.
+        state.desired = running
+        this.events.add(
+          'service.desired_changed',
+          'info',
+          `${s.name}: kept the ${replicaCount(running)} already running (the config asks for ${s.replicas}); Scale to change it`,
+          { service: s.name }
+        )
+      } else if (s.replicas > running) void this.handlers.scaleService({ service: s.name, replicas: s.replicas }).catch(() => {})
     }
   }
 

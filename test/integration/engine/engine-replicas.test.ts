@@ -184,4 +184,21 @@ services:
       `${SERVICE}: 1 of 2 replicas running; 1 removed outside the app: creating a new one`
     ])
   }, 60_000)
+  it('a restart with fewer replicas in the config keeps the ones running, and says so', async () => {
+    const { running } = await idsByState()
+    expect(running).toHaveLength(2)
+    const config = engine.config
+    await engine.close()
+    engine = new Engine({
+      dataDir: mkdtempSync(join(tmpdir(), 'prescal-keep-')),
+      tickMs: 250,
+      config: { ...config, services: config.services.map((s) => ({ ...s, replicas: 1 })) }
+    })
+    await engine.start()
+    await expect.poll(counts, { timeout: 20_000, interval: 250 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
+    expect(eventsOf('service.desired_changed').map((e) => e.message)).toEqual([
+      `${SERVICE}: kept the 2 replicas already running (the config asks for 1); Scale to change it`
+    ])
+    expect(await idsByState()).toEqual({ running })
+  }, 40_000)
 })
