@@ -97,4 +97,9 @@ export class TimeoutTally {
   watching(id: string): boolean {
     return this.counts.has(id)
   }
+
+  /** Every backend watched now (for a thread that starts later). */
+  watched(): string[] {
+    return [...this.counts.keys()]
+  }
 }

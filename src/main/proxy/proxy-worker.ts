@@ -30,7 +30,7 @@ function run(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     }
   }
   /** Backends with timeouts counted in the main thread: their next success is reported. */
-  const watched = new Set<string>()
+  const watched = new Set<string>(init.watched)
   const listener = new ProxyListener({
     host: s.host,
     port: s.port,

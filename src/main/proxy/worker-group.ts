@@ -93,7 +93,13 @@ export class WorkerGroup {
   private spawn(index: number): Promise<{ host: string; port: number }> {
     const settings = this.settingsBound!
     const { host, port } = settings
-    const init: WorkerInit = { settings, inFlight: this.pool.shareInFlight(), stats: this.stats.buffer, snapshot: this.pool.snapshot() }
+    const init: WorkerInit = {
+      settings,
+      inFlight: this.pool.shareInFlight(),
+      stats: this.stats.buffer,
+      snapshot: this.pool.snapshot(),
+      watched: this.timeouts.watched()
+    }
     const worker = new Worker(this.entry.script, { eval: this.entry.eval, workerData: init, name: `prescal-proxy-${index}` })
     const closed = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
     const entry: Running = { worker, closed }

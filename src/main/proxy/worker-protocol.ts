@@ -27,6 +27,8 @@ export interface WorkerInit {
   /** SharedTickStats.buffer. */
   stats: SharedArrayBuffer
   snapshot: PoolSnapshot
+  /** Backends whose next success to report (see ToWorker 'watch'), as of the worker's start. */
+  watched: string[]
 }
 
 export type ToWorker =

@@ -60,6 +60,15 @@ describe('TimeoutTally (timeouts over all threads)', () => {
     expect(t.timedOut('a')).toBeNull()
   })
 
+  it('lists the backends watched now, for a thread started later', () => {
+    const t = new TimeoutTally(3)
+    t.timedOut('a')
+    t.timedOut('b')
+    t.answered('b')
+    t.timedOut('c')
+    expect(t.watched().sort()).toEqual(['a', 'c'])
+  })
+
   it('threshold 0 counts nothing', () => {
     const t = new TimeoutTally(0)
     expect(t.timedOut('a')).toBeNull()
