@@ -4,25 +4,14 @@
  * static backend nobody listens on (never ready), seen in Chromium. No Docker needed.
  * Needs `npx electron-vite build` first.
  */
-import http from 'node:http'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browserAvailable, collectPageErrors, launchChromium } from '../helpers/browser'
 import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
+import { startLoad } from '../helpers/http-client'
 import { requireOrSkip } from '../helpers/requirements'
 
 const run = requireOrSkip('browser', browserAvailable())
-
-function get(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent: false }, (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode ?? 0))
-      })
-      .on('error', reject)
-  })
-}
 
 describe.skipIf(!run)('refused requests in the dashboard header', () => {
   let app: HeadlessApp
@@ -49,22 +38,15 @@ describe.skipIf(!run)('refused requests in the dashboard header', () => {
     await expect.poll(() => page.locator('[data-testid="total-rps"]').isVisible(), { timeout: 15_000 }).toBe(true)
     const refused = page.locator('[data-testid="refused-rps"]')
     expect(await refused.count()).toBe(0)
-    let stop = false
-    const statuses = new Set<number>()
-    const load = (async () => {
-      while (!stop) {
-        statuses.add(await get(app.proxyUrl))
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    })()
+    const load = startLoad(app.proxyUrl, 40)
+    let statuses: number[] = []
     try {
       await expect.poll(() => refused.count(), { timeout: 10_000 }).toBe(1)
       expect(await refused.textContent()).toMatch(/· \d+ refused/)
     } finally {
-      stop = true
-      await load
+      statuses = (await load.stop()).map((r) => r.status)
     }
-    expect([...statuses]).toEqual([503])
+    expect(new Set(statuses)).toEqual(new Set([503]))
     // Gone again once the 503s stop.
     await expect.poll(() => refused.count(), { timeout: 10_000 }).toBe(0)
     expect(pageErrors).toEqual([])

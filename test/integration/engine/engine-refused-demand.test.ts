@@ -5,7 +5,6 @@
  * the autoscaler makes fail, but its decision is what this checks).
  */
 import { mkdtempSync } from 'node:fs'
-import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,21 +12,11 @@ import { parseConfig } from '../../../src/main/config/config-loader'
 import { Engine } from '../../../src/main/engine'
 import { refusedShares } from '../../../src/main/engine-autoscale'
 import type { Snapshot } from '../../../src/shared/types'
+import { startLoad, type HttpResult } from '../../helpers/http-client'
 import { waitFor } from '../../helpers/wait-for'
 
 const dir = mkdtempSync(join(tmpdir(), 'prescal-refused-'))
 let engine: Engine
-
-function get(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent: false }, (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode ?? 0))
-      })
-      .on('error', reject)
-  })
-}
 
 beforeAll(async () => {
   engine = new Engine({
@@ -58,15 +47,9 @@ describe('refused demand', () => {
   it('503s with no backend show as refused req/s, and the autoscaler sizes the service for them', async () => {
     const url = engine.proxyUrl()!
     expect(url).not.toBeNull()
-    let stop = false
-    const statuses: number[] = []
-    // About 40 req/s for as long as it takes: 8 replicas' worth at 5 req/s each, capped at 5.
-    const load = (async () => {
-      while (!stop) {
-        statuses.push(await get(url))
-        await new Promise((r) => setTimeout(r, 25))
-      }
-    })()
+    // 40 req/s for as long as it takes: 8 replicas' worth at 5 req/s each, capped at 5.
+    const load = startLoad(url, 40)
+    let results: HttpResult[] = []
     try {
       await waitFor(() => engine.snapshot().proxy.refusedRps, (r) => r >= 10, 10_000, 'refused req/s in the snapshot')
       const decision = await waitFor(
@@ -78,9 +61,9 @@ describe('refused demand', () => {
       expect(decision!.desired).toBe(5)
       expect(decision!.reason).toMatch(/req\/s/)
     } finally {
-      stop = true
-      await load
+      results = await load.stop()
     }
+    const statuses = results.map((r) => r.status)
     expect(statuses.length).toBeGreaterThan(10)
     expect(new Set(statuses)).toEqual(new Set([503]))
   }, 40_000)
