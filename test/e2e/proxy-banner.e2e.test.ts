@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:net'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, collectPageErrors, launchChromium } from '../helpers/browser'
+import { browserAvailable, openPage } from '../helpers/browser'
 import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
 import { requireOrSkip } from '../helpers/requirements'
 
@@ -26,10 +26,7 @@ describe.skipIf(!run)('proxy address in use, in the dashboard', () => {
     await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r))
     port = (squatter.address() as { port: number }).port
     app = await startHeadless(`listen: 127.0.0.1:${port}\ndocker: { host: "unix:///nonexistent.sock" }\n`, { allowProxyFailure: true })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    pageErrors = collectPageErrors(page)
-    await page.goto(app.dashboardUrl)
+    ;({ browser, page, pageErrors } = await openPage(app.dashboardUrl))
   }, 60_000)
 
   afterAll(async () => {

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, collectPageErrors, launchChromium } from '../helpers/browser'
+import { browserAvailable, openPage } from '../helpers/browser'
 import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
 import { startLoad } from '../helpers/http-client'
 import { requireOrSkip } from '../helpers/requirements'
@@ -22,10 +22,7 @@ describe.skipIf(!run)('refused requests in the dashboard header', () => {
   beforeAll(async () => {
     // Port 9 (discard) on loopback: nothing listens, so the backend is never ready.
     app = await startHeadless('listen: 127.0.0.1:0\ndocker: { host: "unix:///nonexistent.sock" }\nbackends: ["127.0.0.1:9"]\n')
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    pageErrors = collectPageErrors(page)
-    await page.goto(app.dashboardUrl)
+    ;({ browser, page, pageErrors } = await openPage(app.dashboardUrl))
   }, 60_000)
 
   afterAll(async () => {

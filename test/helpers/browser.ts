@@ -36,3 +36,15 @@ export function collectPageErrors(page: Page): string[] {
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
   return errors
 }
+
+/** Chromium with one page (1280×800 unless told) open at `url`, its errors collected. */
+export async function openPage(
+  url: string,
+  viewport = { width: 1280, height: 800 }
+): Promise<{ browser: Browser; page: Page; pageErrors: string[] }> {
+  const browser = await launchChromium()
+  const page = await browser.newPage({ viewport })
+  const pageErrors = collectPageErrors(page)
+  await page.goto(url)
+  return { browser, page, pageErrors }
+}
