@@ -7,6 +7,7 @@
 import type { Config } from './config/config-schema'
 import { parseHostPort } from './config/config-schema'
 import { DockerFleet } from './fleet/docker-fleet'
+import type { FleetContainer } from './fleet/fleet-types'
 import { ServiceScaler } from './fleet/service-scaler'
 import { replicaCount } from './scaler/scaler-types'
 import { ActiveHealth } from './poller/active-health'
@@ -25,7 +26,7 @@ import { defaultDataDir } from './config/config-loader'
 import { ConfigWriter, type ConfigEdit } from './config/config-writer'
 import { describeListenFailure } from './config/listen-failure'
 import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { BalancingName } from '../shared/balancing'
 import type { CommandHandlers } from '../shared/channels'
 import { toWireError } from '../shared/errors'
@@ -106,6 +107,9 @@ export class Engine {
   private last: Snapshot | null = null
   private tickTimer: NodeJS.Timeout | null = null
   private initialScaleDone = false
+  private readonly instance: string
+  /** Replicas of another Prescal already warned about (see warnOfOtherInstances). */
+  private readonly foreignWarned = new Set<string>()
   private closed = false
 
   constructor(opts: EngineOptions) {
@@ -145,9 +149,12 @@ export class Engine {
     this.checks = new ActiveHealth((t) => this.onHealthTransition(t, 'check'), this.now)
     this.pool.setBalancing('', this.config.proxy.balancing)
     for (const s of this.config.services) this.pool.setBalancing(s.name, s.balancing ?? this.config.proxy.balancing)
+    // Which Prescal this is, on replicas it creates: its config file (the data folder without one).
+    this.instance = resolve(opts.configPath ?? opts.dataDir ?? defaultDataDir())
     this.fleet = new DockerFleet({
       host: this.config.docker.host,
       callTimeoutMs: this.config.docker.callTimeoutMs,
+      instance: this.instance,
       listener: {
         onChange: () => this.syncFleet(),
         onStatus: (view) => this.onDockerStatus(view),
@@ -264,7 +271,9 @@ export class Engine {
   /** Re-reads the container list into the registry, then the pool and poller. */
   syncFleet(): void {
     if (this.closed) return
-    const change = this.registry.syncContainers(this.fleet.containers(), this.config.services)
+    const containers = this.fleet.containers()
+    this.warnOfOtherInstances(containers)
+    const change = this.registry.syncContainers(containers, this.config.services)
     for (const r of change.added) {
       if (r.containerId && this.readyHints.delete(r.containerId)) r.ready = true
       this.events.add('backend.added', 'info', `Backend ${r.name} (${r.service}) discovered`, { backendId: r.id, service: r.service ?? undefined })
@@ -275,6 +284,27 @@ export class Engine {
     }
     this.applyMembership()
     this.applyInitialReplicas()
+  }
+
+  /**
+   * Two Prescals running a service of the same name both manage its replicas (the label is all
+   * they go by) and undo each other's scaling. A replica another one created gets one warning.
+   */
+  private warnOfOtherInstances(containers: readonly FleetContainer[]): void {
+    const present = new Set(containers.map((c) => c.id))
+    for (const id of this.foreignWarned) if (!present.has(id)) this.foreignWarned.delete(id)
+    for (const c of containers) {
+      if (c.instance === null || c.instance === this.instance || this.foreignWarned.has(c.id)) continue
+      if (!this.config.services.some((s) => s.name === c.service)) continue
+      this.foreignWarned.add(c.id)
+      this.events.add(
+        'service.shared',
+        'warn',
+        `${c.service}: replica ${c.name} was created by the Prescal using ${c.instance}. If that app is still running, ` +
+          `both manage this service's replicas and undo each other's scaling: quit one, or rename the service in one config.`,
+        { service: c.service, containerId: c.id }
+      )
+    }
   }
 
   markReady(containerId: string): void {

@@ -162,6 +162,8 @@ export type EventKind =
   | 'service.restoring'
   /** The desired replica count followed what the user did by hand. */
   | 'service.desired_changed'
+  /** A replica of one of our services was created by another Prescal (another config file). */
+  | 'service.shared'
   | 'image.progress'
   | 'image.built'
   | 'image.failed'

@@ -3,7 +3,7 @@
  * types. Structural input types keep this free of dockerode so it is tested with plain tables.
  */
 import type { ContainerState } from '../../shared/types'
-import { LABEL_HOST_PORT, LABEL_PORT, LABEL_SERVICE, type FleetContainer } from './fleet-types'
+import { LABEL_HOST_PORT, LABEL_INSTANCE, LABEL_PORT, LABEL_SERVICE, type FleetContainer } from './fleet-types'
 
 /** An entry of GET /containers/json. */
 export interface ListedContainer {
@@ -83,7 +83,8 @@ export function toFleetContainer(c: ListedContainer): FleetContainer | null {
     state,
     hostPort,
     containerPort,
-    createdAt: c.Created * 1000
+    createdAt: c.Created * 1000,
+    instance: labels[LABEL_INSTANCE] || null
   }
 }
 
@@ -109,7 +110,8 @@ export function fromInspect(i: InspectedContainer): FleetContainer | null {
     state,
     hostPort,
     containerPort,
-    createdAt: Number.isFinite(created) ? created : 0
+    createdAt: Number.isFinite(created) ? created : 0,
+    instance: labels[LABEL_INSTANCE] || null
   }
 }
 

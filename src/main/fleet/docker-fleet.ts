@@ -30,6 +30,7 @@ import { isEngineNotFound, isNotModified, mapDockerError } from './docker-error-
 import { buildDemoImage } from './demo-image'
 import {
   LABEL_HOST_PORT,
+  LABEL_INSTANCE,
   LABEL_MANAGED,
   LABEL_PORT,
   LABEL_SERVICE,
@@ -46,6 +47,8 @@ export interface DockerFleetOptions {
   /** Deadline of every engine call; stop gets 5 s more (its grace period), builds at least 120 s. */
   callTimeoutMs: number
   listener: FleetListener
+  /** Labels the replicas it creates (prescal.instance): which Prescal made them. */
+  instance?: string
 }
 
 /** @types/dockerode omits the options argument on some methods that accept it at run time. */
@@ -204,7 +207,8 @@ export class DockerFleet {
             [LABEL_SERVICE]: spec.service,
             [LABEL_PORT]: String(spec.containerPort),
             [LABEL_MANAGED]: '1',
-            [LABEL_HOST_PORT]: String(spec.hostPort)
+            [LABEL_HOST_PORT]: String(spec.hostPort),
+            ...(this.opts.instance ? { [LABEL_INSTANCE]: this.opts.instance } : {})
           },
           ExposedPorts: { [portKey]: {} },
           HostConfig: { PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: String(spec.hostPort) }] } },

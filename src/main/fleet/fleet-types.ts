@@ -10,6 +10,8 @@ export const LABEL_PORT = 'prescal.port'
 export const LABEL_MANAGED = 'prescal.managed'
 /** The host port a replica was created with, so a stopped replica still reserves it. */
 export const LABEL_HOST_PORT = 'prescal.host-port'
+/** Which Prescal created a replica: the config file it ran with (see Engine). */
+export const LABEL_INSTANCE = 'prescal.instance'
 
 export interface FleetContainer {
   /** Full container id (64 hex). */
@@ -27,6 +29,8 @@ export interface FleetContainer {
   containerPort: number
   /** Creation time, ms since the epoch. */
   createdAt: number
+  /** From label prescal.instance; null for containers started by hand or by an older version. */
+  instance: string | null
 }
 
 /** What DockerFleet tells its owner. Callbacks must not throw; they run on engine-event timing. */

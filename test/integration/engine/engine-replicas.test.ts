@@ -36,6 +36,8 @@ async function removeTestContainers(): Promise<void> {
 
 describe.skipIf(!run)('keeping replicas running (real Docker)', () => {
   const relay = new DockerRelay()
+  // The engine's identity on the replicas it creates (no config file here: its data folder).
+  const dataDir = mkdtempSync(join(tmpdir(), 'prescal-keep-'))
   let engine: Engine
   const service = (): ServiceView => engine.snapshot().services.find((s) => s.name === SERVICE)!
   const counts = () => {
@@ -55,7 +57,7 @@ describe.skipIf(!run)('keeping replicas running (real Docker)', () => {
     await removeTestContainers()
     await relay.open()
     engine = new Engine({
-      dataDir: mkdtempSync(join(tmpdir(), 'prescal-keep-')),
+      dataDir,
       tickMs: 250,
       config: parseConfig(
         `listen: 127.0.0.1:0
@@ -187,18 +189,39 @@ services:
   it('a restart with fewer replicas in the config keeps the ones running, and says so', async () => {
     const { running } = await idsByState()
     expect(running).toHaveLength(2)
+    for (const c of await listMine()) expect(c.Labels['prescal.instance']).toBe(dataDir)
     const config = engine.config
     await engine.close()
-    engine = new Engine({
-      dataDir: mkdtempSync(join(tmpdir(), 'prescal-keep-')),
-      tickMs: 250,
-      config: { ...config, services: config.services.map((s) => ({ ...s, replicas: 1 })) }
-    })
+    engine = new Engine({ dataDir, tickMs: 250, config: { ...config, services: config.services.map((s) => ({ ...s, replicas: 1 })) } })
     await engine.start()
     await expect.poll(counts, { timeout: 20_000, interval: 250 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
     expect(eventsOf('service.desired_changed').map((e) => e.message)).toEqual([
       `${SERVICE}: kept the 2 replicas already running (the config asks for 1); Scale to change it`
     ])
+    // Its own replicas: no warning about another Prescal.
+    expect(eventsOf('service.shared')).toEqual([])
     expect(await idsByState()).toEqual({ running })
+  }, 40_000)
+
+  it('another Prescal (another config) with the same service warns once per replica it did not create', async () => {
+    const { running } = await idsByState()
+    const other = new Engine({ dataDir: mkdtempSync(join(tmpdir(), 'prescal-other-')), tickMs: 250, config: engine.config })
+    await other.start()
+    try {
+      const shared = () => other.events.recent(1000).filter((e) => e.kind === 'service.shared')
+      await expect.poll(() => shared().length, { timeout: 15_000 }).toBe(2)
+      expect(new Set(shared().map((e) => e.containerId))).toEqual(new Set(running))
+      for (const e of shared()) {
+        expect(e.level).toBe('warn')
+        expect(e.message).toMatch(
+          new RegExp(`^${SERVICE}: replica prescal-${SERVICE}-\\w+ was created by the Prescal using ${dataDir}\\. If that app is still running, both manage`)
+        )
+      }
+      await new Promise((r) => setTimeout(r, 1000))
+      expect(shared()).toHaveLength(2)
+    } finally {
+      await other.close()
+    }
+    expect(eventsOf('service.shared')).toEqual([])
   }, 40_000)
 })

@@ -115,6 +115,16 @@ describe('toFleetContainer', () => {
       desc: 'no names: short id',
       input: listed({ Names: [] }),
       expected: { name: 'aaaaaaaaaaaa' }
+    },
+    {
+      desc: 'instance label: the Prescal that created it',
+      input: listed({ Labels: { 'prescal.service': 'web', 'prescal.instance': '/a/config.yaml' } }),
+      expected: { instance: '/a/config.yaml' }
+    },
+    {
+      desc: 'no instance label (by hand, older version): null',
+      input: listed({ Labels: { 'prescal.service': 'web' } }),
+      expected: { instance: null }
     }
   ]
   it.each(table)('$desc', ({ input, expected }) => {
@@ -132,7 +142,10 @@ describe('fromInspect', () => {
         Name: '/prescal-web-x',
         Created: '2024-01-02T03:04:05.123456789Z',
         State: { Status: 'running' },
-        Config: { Image: 'prescal-demo:latest', Labels: { 'prescal.service': 'web', 'prescal.port': '3000' } },
+        Config: {
+          Image: 'prescal-demo:latest',
+          Labels: { 'prescal.service': 'web', 'prescal.port': '3000', 'prescal.instance': '/home/u/.config/prescal-desktop/config.yaml' }
+        },
         NetworkSettings: { Ports: { '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: '3011' }] } }
       })
     ).toEqual({
@@ -144,7 +157,8 @@ describe('fromInspect', () => {
       state: 'running',
       hostPort: 3011,
       containerPort: 3000,
-      createdAt: Date.parse('2024-01-02T03:04:05.123Z')
+      createdAt: Date.parse('2024-01-02T03:04:05.123Z'),
+      instance: '/home/u/.config/prescal-desktop/config.yaml'
     })
   })
 
@@ -161,6 +175,8 @@ describe('fromInspect', () => {
         ?.hostPort
     ).toBeNull()
     expect(fromInspect({ ...base, State: { Status: 'running' } })?.createdAt).toBe(0)
+    // Started by hand or by an older version: no instance label.
+    expect(fromInspect({ ...base, State: { Status: 'running' } })?.instance).toBeNull()
   })
 })
 

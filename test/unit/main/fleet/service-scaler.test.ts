@@ -32,7 +32,8 @@ class FakeFleet implements ScalerFleet {
       state,
       hostPort,
       containerPort: 3000,
-      createdAt: ++this.seq * 1000
+      createdAt: ++this.seq * 1000,
+      instance: null
     }
     this.list.push(c)
     return c

@@ -11,7 +11,8 @@ const c = (id: string, state: FleetContainer['state'], service = 'web'): FleetCo
   state,
   hostPort: state === 'running' ? 3000 : null,
   containerPort: 3000,
-  createdAt: 0
+  createdAt: 0,
+  instance: null
 })
 const web = (desired: number, phase: KeptService['phase'] = 'idle'): KeptService => ({ name: 'web', desired, phase })
 const none = new Set<string>()
