@@ -13,6 +13,9 @@ export interface TunnelContext {
   readonly fallbackHost: string
 }
 
+/** After one side of a joined tunnel ended, how long the rest may take to reach the other side. */
+const HALF_CLOSE_GRACE_MS = 5_000
+
 /**
  * One `Upgrade` request (WebSocket, h2c...) tunnelled to a backend: the request goes upstream
  * with its Upgrade / Connection headers (the only hop-by-hop fields allowed through, and only
@@ -20,8 +23,9 @@ export interface TunnelContext {
  * the body belongs to the HTTP/1.1 request, RFC 9113 §3.2, and most backends just answer it);
  * a 101 joins the two sockets byte for byte; any other answer is passed to the client
  * as is (the connection is closed after it). Failures: 502 unreachable, 504 no answer within
- * `upstreamTimeoutMs`. When either side closes or errors, both sockets are destroyed, the
- * in-flight count is released and `onEnd` runs, exactly once.
+ * `upstreamTimeoutMs`. When either side closes, errors or ends (FIN), both sockets are destroyed
+ * (after an end, once what was sent is passed on), the in-flight count is released and `onEnd`
+ * runs, exactly once.
  */
 export class UpgradeTunnel {
   private upstreamReq: http.ClientRequest | null = null
@@ -125,6 +129,7 @@ export class UpgradeTunnel {
   destroy(): void {
     if (this.ended) return
     this.ended = true
+    if (this.endTimer !== null) clearTimeout(this.endTimer)
     this.upstreamReq?.destroy()
     this.upstreamSocket?.destroy()
     this.client.destroy()
@@ -164,6 +169,21 @@ export class UpgradeTunnel {
     if (this.head.length > 0) upstream.write(this.head)
     upstream.pipe(this.client)
     this.client.pipe(upstream)
+    // One side's end (FIN) ends the tunnel, as in nginx: what it sent is passed on (pipe ends the
+    // other side), then both close. Waiting for the other peer to close too would keep both
+    // sockets forever when it never does (a WebSocket server that ignores a half-close).
+    upstream.once('end', () => this.closeAfterEnd(this.client))
+    this.client.once('end', () => this.closeAfterEnd(upstream))
+  }
+
+  private endTimer: NodeJS.Timeout | null = null
+
+  /** `dest` is being ended by its pipe: close both once it has flushed, or after a grace period. */
+  private closeAfterEnd(dest: Duplex): void {
+    if (this.ended || this.endTimer !== null) return
+    dest.once('finish', () => this.destroy())
+    // A peer that does not read what is left must not hold the tunnel either.
+    this.endTimer = setTimeout(() => this.destroy(), HALF_CLOSE_GRACE_MS)
   }
 
   /** The backend declined the upgrade: its answer goes to the client unchanged, then close. */

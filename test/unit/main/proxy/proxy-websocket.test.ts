@@ -99,6 +99,49 @@ describe.each([{ workers: 0 }, { workers: 2 }])('ProxyServer WebSocket tunnel (w
     expect(await eventually(() => fdCount() <= baseline, 2_000), `fds ${fdCount()} > ${baseline}`).toBe(true)
   })
 
+  it('closes both sides when one ends (FIN) and the other never does, after passing on what was sent', async () => {
+    // A backend that echoes and ignores a half-close: without the proxy closing the tunnel, the
+    // client's socket sat in FIN-WAIT-2 and the proxy's two in CLOSE-WAIT / FIN-WAIT-2 forever.
+    const server = http.createServer()
+    const backendSockets: import('node:stream').Duplex[] = []
+    let backendGotEnd = 0
+    let backendReceived = ''
+    server.on('upgrade', (_req, socket) => {
+      backendSockets.push(socket)
+      socket.on('data', (d: Buffer) => (backendReceived += d.toString('latin1')))
+      socket.on('end', () => backendGotEnd++)
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n')
+      socket.on('data', (d: Buffer) => socket.write(d))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const s of backendSockets) s.destroy()
+          server.close(() => resolve())
+        })
+    )
+    const pool = new BackendPool()
+    addReady(pool, 'echo', (server.address() as AddressInfo).port)
+    running = await startProxy(pool, { workers })
+    for (let i = 0; i < 3; i++) {
+      const client = net.connect(running.port, '127.0.0.1')
+      let got = ''
+      client.setEncoding('latin1').on('data', (d: string) => (got += d))
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()))
+      client.write('GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n')
+      expect(await eventually(() => got.includes('\r\n\r\n'))).toBe(true)
+      client.write('ping')
+      expect(await eventually(() => got.endsWith('ping'))).toBe(true)
+      // The last bytes before the FIN still reach the backend; then both sides close.
+      client.end(`last${i}`)
+      await closed
+      expect(await eventually(() => backendReceived.endsWith(`pinglast${i}`))).toBe(true)
+    }
+    expect(await eventually(() => pool.inFlight('echo') === 0, 2_000)).toBe(true)
+    expect(backendGotEnd).toBe(3)
+  })
+
   it('passes a non-101 answer to the client unchanged, and answers 503 without a backend', async () => {
     const be = await wsBackend((_req, socket) => {
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 6\r\nX-Why: policy\r\n\r\nnope!\n')
