@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { REPLICAS_CEILING } from '../../shared/schemas'
 import { balancingNames } from '../../shared/balancing'
+import { BACKEND_FORMS, BACKEND_KEYS, backendAddressProblem, showValue } from './backend-address'
 
 const hostPort = z
   .string()
@@ -37,18 +38,55 @@ const healthCheck = z
   .strict()
   .refine((h) => h.timeoutMs <= h.intervalMs, { message: 'timeoutMs must not exceed intervalMs', path: ['timeoutMs'] })
 
-const staticBackend = z.union([
-  hostPort.transform((address) => ({ address, metricsPath: '/metrics', weight: 1 })),
-  z
-    .object({
-      address: hostPort,
-      metricsPath: httpPath.default('/metrics'),
-      /** Share of traffic with `proxy.balancing: weighted` (relative to the others). */
-      weight: z.number().int().min(1).max(1000).default(1),
-      healthCheck: healthCheck.optional()
-    })
-    .strict()
-])
+const backendAddress = z
+  .string({
+    error: (iss) =>
+      iss.input === undefined ? 'missing: write host:port, e.g. 127.0.0.1:3001' : `${showValue(iss.input)} is not host:port (e.g. 127.0.0.1:3001)`
+  })
+  .superRefine((s, ctx) => {
+    const problem = backendAddressProblem(s)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
+
+const backendObject = z.strictObject(
+  {
+    address: backendAddress,
+    metricsPath: httpPath.default('/metrics'),
+    /** Share of traffic with `proxy.balancing: weighted` (relative to the others). */
+    weight: z.number().int().min(1).max(1000).default(1),
+    healthCheck: healthCheck.optional()
+  },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `unknown ${iss.keys.length === 1 ? 'key' : 'keys'} ${iss.keys.map((k) => `"${k}"`).join(', ')}: a backend takes ${BACKEND_KEYS.join(', ')}`
+        : undefined
+  }
+)
+
+type StaticBackend = z.output<typeof backendObject>
+
+/**
+ * A static backend: "host:port", or an object with an address and options. Dispatched on the
+ * entry's type rather than with z.union: a union both of whose forms fail reports only "Invalid
+ * input", and the user needs to read which part of the entry is wrong.
+ */
+const staticBackend = z.unknown().transform((input, ctx): StaticBackend => {
+  if (typeof input === 'string') {
+    const problem = backendAddressProblem(input, BACKEND_FORMS)
+    if (problem === null) return { address: input, metricsPath: '/metrics', weight: 1 }
+    ctx.addIssue({ code: 'custom', message: problem })
+    return z.NEVER
+  }
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    const parsed = backendObject.safeParse(input)
+    if (parsed.success) return parsed.data
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message })
+    return z.NEVER
+  }
+  ctx.addIssue({ code: 'custom', message: `${showValue(input)} is not ${BACKEND_FORMS}` })
+  return z.NEVER
+})
 
 const serviceName = z
   .string()

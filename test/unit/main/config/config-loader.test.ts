@@ -71,6 +71,60 @@ services:
   })
 })
 
+describe('parseConfig: a bad static backend says what is wrong and what to write', () => {
+  const messageOf = (yaml: string): string => {
+    try {
+      parseConfig(yaml, 'bad.yaml')
+    } catch (err) {
+      expect(isPrescalError(err, 'CONFIG_INVALID')).toBe(true)
+      return (err as Error).message
+    }
+    throw new Error('parsed without an error')
+  }
+
+  it.each([
+    {
+      desc: 'not an address',
+      yaml: 'backends: ["not an address"]',
+      lines: ['backends[0]: "not an address" is not host:port (e.g. 127.0.0.1:3001) or { address: host:port, weight, ... }']
+    },
+    { desc: 'port out of range', yaml: 'backends: ["127.0.0.1:99999"]', lines: ['backends[0]: "127.0.0.1:99999": port 99999 is out of range (1-65535)'] },
+    { desc: 'port 0 (nothing to connect to)', yaml: 'backends: [127.0.0.1:0]', lines: ['backends[0]: "127.0.0.1:0": port 0 is out of range (1-65535)'] },
+    { desc: 'a port name', yaml: 'backends: [localhost:http]', lines: ['backends[0]: "localhost:http": the port must be a number 1-65535'] },
+    { desc: 'a URL', yaml: 'backends: ["http://127.0.0.1:18504/"]', lines: ['backends[0]: "http://127.0.0.1:18504/" is a URL: write it as 127.0.0.1:18504'] },
+    {
+      desc: 'an https URL without a port',
+      yaml: 'backends: ["https://example.com/api"]',
+      lines: ['backends[0]: "https://example.com/api" is a URL: write it as example.com:443 (backends are reached over plain HTTP)']
+    },
+    { desc: 'no port', yaml: 'backends: ["127.0.0.1"]', lines: ['backends[0]: "127.0.0.1" has no port: write it as host:port, e.g. 127.0.0.1:3001'] },
+    {
+      desc: 'a misspelt key',
+      yaml: 'backends: [{adress: 127.0.0.1:3001}]',
+      lines: [
+        'backends[0].address: missing: write host:port, e.g. 127.0.0.1:3001',
+        'backends[0]: unknown key "adress": a backend takes address, metricsPath, weight, healthCheck'
+      ]
+    },
+    { desc: 'an object with a bad address', yaml: 'backends: [{address: "127.0.0.1"}]', lines: ['backends[0].address: "127.0.0.1" has no port: write it as host:port, e.g. 127.0.0.1:3001'] },
+    { desc: 'an object with a number for address', yaml: 'backends: [{address: 3001}]', lines: ['backends[0].address: 3001 is not host:port (e.g. 127.0.0.1:3001)'] },
+    { desc: 'an object with a bad option', yaml: 'backends: [{address: 127.0.0.1:3001, weight: 0}]', lines: ['backends[0].weight: Too small: expected number to be >=1'] },
+    { desc: 'a number', yaml: 'backends: [42]', lines: ['backends[0]: 42 is not host:port (e.g. 127.0.0.1:3001) or { address: host:port, weight, ... }'] },
+    { desc: 'an empty entry', yaml: 'backends:\n  -\n', lines: ['backends[0]: an empty entry is not host:port (e.g. 127.0.0.1:3001) or { address: host:port, weight, ... }'] },
+    { desc: 'only the bad one of several', yaml: 'backends: [127.0.0.1:3001, "127.0.0.1"]', lines: ['backends[1]: "127.0.0.1" has no port: write it as host:port, e.g. 127.0.0.1:3001'] }
+  ])('$desc', ({ yaml, lines }) => {
+    expect(messageOf(yaml)).toBe(['bad.yaml is not a valid Prescal config:', ...lines].join('\n'))
+  })
+
+  it('still reads both forms', () => {
+    const c = parseConfig('backends: [127.0.0.1:3001, { address: "localhost:3002", weight: 3, metricsPath: /m }]', 'x.yaml')
+    expect(c.backends).toEqual([
+      { address: '127.0.0.1:3001', metricsPath: '/metrics', weight: 1 },
+      { address: 'localhost:3002', metricsPath: '/m', weight: 3 }
+    ])
+  })
+})
+
 describe('loadConfig', () => {
   it('creates the default file on first run and reads it back', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prescal-cfg-'))
