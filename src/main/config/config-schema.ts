@@ -7,10 +7,13 @@ import { REPLICAS_CEILING } from '../../shared/schemas'
 import { balancingNames } from '../../shared/balancing'
 import { BACKEND_FORMS, BACKEND_KEYS, backendAddressProblem, showValue } from './backend-address'
 
+const HOST_PORT = /^[^\s:]+:\d{1,5}$/
 const hostPort = z
   .string()
-  .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8080')
+  .regex(HOST_PORT, 'must be host:port, e.g. 127.0.0.1:8080')
   .refine((s) => {
+    // zod runs this check after a failed regex too; without a port there is no range to report.
+    if (!HOST_PORT.test(s)) return true
     const port = Number(s.slice(s.lastIndexOf(':') + 1))
     return port >= 0 && port <= 65535
   }, 'port must be 0..65535')

@@ -71,17 +71,18 @@ services:
   })
 })
 
-describe('parseConfig: a bad static backend says what is wrong and what to write', () => {
-  const messageOf = (yaml: string): string => {
-    try {
-      parseConfig(yaml, 'bad.yaml')
-    } catch (err) {
-      expect(isPrescalError(err, 'CONFIG_INVALID')).toBe(true)
-      return (err as Error).message
-    }
-    throw new Error('parsed without an error')
+/** The whole CONFIG_INVALID message for `yaml` read as bad.yaml. */
+function messageOf(yaml: string): string {
+  try {
+    parseConfig(yaml, 'bad.yaml')
+  } catch (err) {
+    expect(isPrescalError(err, 'CONFIG_INVALID')).toBe(true)
+    return (err as Error).message
   }
+  throw new Error('parsed without an error')
+}
 
+describe('parseConfig: a bad static backend says what is wrong and what to write', () => {
   it.each([
     {
       desc: 'not an address',
@@ -122,6 +123,15 @@ describe('parseConfig: a bad static backend says what is wrong and what to write
       { address: '127.0.0.1:3001', metricsPath: '/metrics', weight: 1 },
       { address: 'localhost:3002', metricsPath: '/m', weight: 3 }
     ])
+  })
+})
+
+describe('parseConfig: listen', () => {
+  it.each([
+    { desc: 'no port', yaml: 'listen: localhost', line: 'listen: must be host:port, e.g. 127.0.0.1:8080' },
+    { desc: 'port out of range', yaml: 'listen: 127.0.0.1:70000', line: 'listen: port must be 0..65535' }
+  ])('listen with $desc gets one line, not a port complaint besides', ({ yaml, line }) => {
+    expect(messageOf(yaml)).toBe(`bad.yaml is not a valid Prescal config:\n${line}`)
   })
 })
 
