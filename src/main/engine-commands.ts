@@ -57,6 +57,22 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
     }
   }
 
+  /**
+   * A stop or remove from the dashboard: counted at once (so the keeper does not restart it),
+   * drained, then done. If Docker refuses, the replica goes back into the pool and is counted again.
+   */
+  async function drainThen(c: FleetContainer, action: 'stop' | 'remove', act: () => Promise<void>): Promise<void> {
+    const undo = engine.replicas.userAction(c, action)
+    try {
+      await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
+      await act()
+    } catch (err) {
+      engine.undrain(c.id)
+      undo()
+      throw err
+    }
+  }
+
   function history(): HistoryStore {
     if (!engine.history) throw new PrescalError('INVALID_ARGUMENT', 'Metrics history is disabled (history.enabled: false in the config).')
     return engine.history
@@ -100,21 +116,16 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
     restartContainer: ({ id }) =>
       containerAction(id, 'restarted', async (c) => {
         await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
-        await engine.fleet.restartContainer(c.id)
+        try {
+          await engine.fleet.restartContainer(c.id)
+        } catch (err) {
+          engine.undrain(c.id)
+          throw err
+        }
       }),
     // Take the backend out of the pool before stopping it, so no request is sent to a dying process.
-    stopContainer: ({ id }) =>
-      containerAction(id, 'stopped', async (c) => {
-        engine.replicas.userAction(c, 'stop')
-        await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
-        await engine.fleet.stopContainer(c.id)
-      }),
-    removeContainer: ({ id }) =>
-      containerAction(id, 'removed', async (c) => {
-        engine.replicas.userAction(c, 'remove')
-        await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
-        await engine.fleet.removeContainer(c.id)
-      }),
+    stopContainer: ({ id }) => containerAction(id, 'stopped', (c) => drainThen(c, 'stop', () => engine.fleet.stopContainer(c.id))),
+    removeContainer: ({ id }) => containerAction(id, 'removed', (c) => drainThen(c, 'remove', () => engine.fleet.removeContainer(c.id))),
 
     scaleService: ({ service, replicas }) => scaleServiceTo(engine, service, replicas),
 

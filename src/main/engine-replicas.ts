@@ -27,6 +27,8 @@ export interface ReplicasHost {
   restore(service: string, replicas: number, reason: string): Promise<unknown>
 }
 
+const noop = (): void => undefined
+
 const replicas = (n: number): string => `${n} replica${n === 1 ? '' : 's'}`
 
 export class EngineReplicas {
@@ -75,19 +77,30 @@ export class EngineReplicas {
    * What the user does to a replica from the dashboard changes what the service keeps: a stop or
    * remove of a running replica keeps one less (and a stopped one stays stopped), a start of a
    * stopped one keeps one more. Call with the container as it was before the action; for a start,
-   * once it succeeded (a failed start changes nothing).
+   * once it succeeded (a failed start changes nothing). Returns what undoes it, for a stop or
+   * remove that failed: the replica is counted again and the keeper looks after it again.
    */
-  userAction(c: FleetContainer, action: 'start' | 'stop' | 'remove'): void {
+  userAction(c: FleetContainer, action: 'start' | 'stop' | 'remove'): () => void {
     if (action === 'stop') this.keeper.noteUserStop(c.id)
+    const forget = action === 'stop' ? () => this.keeper.forgetUserStop(c.id) : noop
     const state = this.host.services.get(c.service)
-    if (!state || (c.state === 'running') === (action === 'start')) return
-    if (action !== 'start' && state.desired === 0) return
-    state.desired += action === 'start' ? 1 : -1
+    if (!state || (c.state === 'running') === (action === 'start')) return forget
+    if (action !== 'start' && state.desired === 0) return forget
+    const step = action === 'start' ? 1 : -1
+    state.desired += step
     const what = { start: 'started', stop: 'stopped', remove: 'removed' }[action]
     const rest = action === 'stop' ? ' and stays stopped until you Start it or Scale' : ''
     this.host.events.add('service.desired_changed', 'info', `${c.service}: desired is now ${state.desired}: ${c.name} was ${what} from the dashboard${rest}`, {
       service: c.service,
       containerId: c.id
     })
+    return () => {
+      forget()
+      state.desired -= step
+      this.host.events.add('service.desired_changed', 'info', `${c.service}: desired is ${state.desired} again: ${c.name} could not be ${what}`, {
+        service: c.service,
+        containerId: c.id
+      })
+    }
   }
 }

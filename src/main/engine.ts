@@ -328,6 +328,14 @@ export class Engine {
     }
   }
 
+  /** Puts a drained replica back into the pool (the action it was drained for failed). */
+  undrain(containerId: string): void {
+    const r = this.registry.byContainer(containerId)
+    if (!r) return
+    r.draining = false
+    this.pool.setDraining(r.id, false)
+  }
+
   /** The proxy's strategy for a service's replicas, or (null) for the static backends. */
   setBalancing(service: string | null, strategy: BalancingName): void {
     this.pool.setBalancing(service ?? '', strategy)

@@ -56,6 +56,11 @@ export class ReplicaKeeper {
     this.stoppedByUser.add(containerId)
   }
 
+  /** The stop failed: the container is the keeper's to look after again. */
+  forgetUserStop(containerId: string): void {
+    this.stoppedByUser.delete(containerId)
+  }
+
   /** Containers the user stopped, which automatic scales must leave alone. */
   userStopped(): ReadonlySet<string> {
     return this.stoppedByUser

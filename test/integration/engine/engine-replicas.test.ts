@@ -224,4 +224,29 @@ services:
     }
     expect(eventsOf('service.shared')).toEqual([])
   }, 40_000)
+
+  it('a Stop that Docker refuses puts the replica back: in the pool, desired unchanged, kept running', async () => {
+    const { running } = await idsByState()
+    const victim = running![0]!
+    const backendOf = () => engine.snapshot().backends.find((b) => b.containerId === victim)
+    const followsBefore = eventsOf('service.desired_changed').length
+    await relay.cut()
+    try {
+      await expect(engine.handlers.stopContainer({ id: victim })).rejects.toThrow()
+      expect(engine.serviceStates.get(SERVICE)!.desired).toBe(2)
+    } finally {
+      await relay.open()
+    }
+    await expect.poll(() => engine.snapshot().docker.status, { timeout: 40_000, interval: 250 }).toBe('connected')
+    await expect.poll(counts, { timeout: 20_000, interval: 250 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
+    expect(backendOf()).toMatchObject({ draining: false, ready: true })
+    // Counted down at the click, back up when it failed; never 'more than asked for'.
+    expect(eventsOf('service.desired_changed').slice(followsBefore).map((e) => e.message)).toEqual([
+      expect.stringMatching(new RegExp(`^${SERVICE}: desired is now 1: prescal-${SERVICE}-\\w+ was stopped from the dashboard`)),
+      expect.stringMatching(new RegExp(`^${SERVICE}: desired is 2 again: prescal-${SERVICE}-\\w+ could not be stopped$`))
+    ])
+    // It is the keeper's again: stopped from outside now, it is started again.
+    await docker.getContainer(victim).stop({ t: 1 })
+    await expect.poll(async () => (await idsByState()).running, { timeout: 30_000, interval: 250 }).toEqual(running)
+  }, 90_000)
 })
