@@ -139,22 +139,42 @@ export type ContainerEventKind = 'started' | 'stopped' | 'removed'
 /** Engine event actions that change what a re-list returns. exec_* (health checks) etc. do not. */
 const relistActions = new Set(['create', 'start', 'die', 'destroy', 'pause', 'unpause', 'rename', 'update', 'restart'])
 
+/** What the list must show once it reflects an event: the container running, not running, gone, or paused. */
+export type ListExpectation = 'running' | 'stopped' | 'removed' | 'paused'
+
 /**
- * What an engine event means to the fleet: whether to re-list, and which container event (if any)
- * to report. `die` (not `stop`) is the stopped signal: it fires for crashes too, and once per stop.
+ * What an engine event means to the fleet: whether to re-list, which container event (if any) to
+ * report, and what the list must show after it. `die` (not `stop`) is the stopped signal: it
+ * fires for crashes too, and once per stop. `pause` / `unpause` are reported to no one, but the
+ * list must catch up with them too (a paused replica is out of the pool until it shows running).
  */
-export function classifyEvent(action: string | undefined): { relist: boolean; kind: ContainerEventKind | null } {
+export function classifyEvent(action: string | undefined): {
+  relist: boolean
+  kind: ContainerEventKind | null
+  expect: ListExpectation | null
+} {
   const a = (action ?? '').split(':')[0] ?? ''
   const kind: ContainerEventKind | null =
     a === 'start' ? 'started' : a === 'die' ? 'stopped' : a === 'destroy' ? 'removed' : null
-  return { relist: relistActions.has(a), kind }
+  const expect: ListExpectation | null =
+    a === 'start' || a === 'unpause'
+      ? 'running'
+      : a === 'die'
+        ? 'stopped'
+        : a === 'destroy'
+          ? 'removed'
+          : a === 'pause'
+            ? 'paused'
+            : null
+  return { relist: relistActions.has(a), kind, expect }
 }
 
-/** Whether the cached entry (undefined = not listed) already reflects a container event. */
-export function listAgreesWith(kind: ContainerEventKind, c: { state: ContainerState } | undefined): boolean {
-  if (kind === 'removed') return c === undefined
-  if (kind === 'stopped') return c === undefined || c.state !== 'running'
-  return c === undefined || c.state === 'running'
+/** Whether the cached entry (undefined = not listed) already reflects an event. */
+export function listAgreesWith(expect: ListExpectation, c: { state: ContainerState } | undefined): boolean {
+  if (expect === 'removed') return c === undefined
+  if (c === undefined) return true
+  if (expect === 'stopped') return c.state !== 'running'
+  return c.state === expect
 }
 
 /** The parts of a one-shot stats answer the fleet reads (cgroup v1 and v2 field names). */

@@ -20,6 +20,7 @@ import {
   sortContainers,
   toFleetContainer,
   type ContainerEventKind,
+  type ListExpectation,
   type InspectedContainer,
   type ListedContainer,
   type StatsSample
@@ -369,30 +370,32 @@ export class DockerFleet {
     } catch {
       return // a garbled line is dropped; the next event re-lists anyway
     }
-    const { relist, kind } = classifyEvent(msg.Action ?? msg.status)
+    const { relist, kind, expect } = classifyEvent(msg.Action ?? msg.status)
     if (!relist) return
     const attrs = msg.Actor?.Attributes ?? {}
     const info = { id: msg.Actor?.ID ?? msg.id ?? '', name: attrs['name'] ?? '', service: attrs[LABEL_SERVICE] ?? '' }
-    void this.settleEvent(kind, info, gen)
+    void this.settleEvent(kind, expect, info, gen)
   }
 
   /**
-   * Re-lists, then reports the event. The engine sends `die` a moment before its list shows the
-   * container stopped, so while the list disagrees with the event it re-lists again (every 100 ms,
-   * up to 1 s): listeners then always see a cache that matches the event.
+   * Re-lists, then reports the event. The engine sends an event (`die`, `unpause`...) a moment
+   * before its list shows it, so while the list disagrees with the event it re-lists again (every
+   * 100 ms, up to 1 s): listeners then always see a cache that matches the event. Without this an
+   * unpaused replica stayed "paused" (out of the pool) until some other event came.
    */
   private async settleEvent(
     kind: ContainerEventKind | null,
+    expect: ListExpectation | null,
     info: { id: string; name: string; service: string },
     gen: number
   ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       await this.refreshQuietly()
-      if (!kind || this.closed || gen !== this.generation) return
-      if (listAgreesWith(kind, this.list.find((c) => c.id === info.id)) || attempt >= 10) break
+      if (!expect || this.closed || gen !== this.generation) return
+      if (listAgreesWith(expect, this.list.find((c) => c.id === info.id)) || attempt >= 10) break
       await this.delay(100)
     }
-    this.opts.listener.onContainerEvent(kind, info)
+    if (kind) this.opts.listener.onContainerEvent(kind, info)
   }
 
   private delay(ms: number): Promise<void> {

@@ -249,4 +249,22 @@ services:
     await docker.getContainer(victim).stop({ t: 1 })
     await expect.poll(async () => (await idsByState()).running, { timeout: 30_000, interval: 250 }).toEqual(running)
   }, 90_000)
+
+  it('a paused replica leaves the pool and comes back when unpaused; desired is unchanged', async () => {
+    const { running } = await idsByState()
+    const victim = running![0]!
+    const backendOf = () => engine.snapshot().backends.find((b) => b.containerId === victim)
+    await docker.getContainer(victim).pause()
+    try {
+      await expect.poll(() => backendOf()?.containerState, { timeout: 15_000, interval: 250 }).toBe('paused')
+      expect(counts()).toMatchObject({ desired: 2, ready: 1 })
+      // Long enough for stats and health polls of the paused replica to time out.
+      await new Promise((r) => setTimeout(r, 3_000))
+    } finally {
+      await docker.getContainer(victim).unpause()
+    }
+    await expect.poll(counts, { timeout: 20_000, interval: 250 }).toEqual({ desired: 2, running: 2, ready: 2, phase: 'idle' })
+    expect(backendOf()).toMatchObject({ containerState: 'running', health: 'up', ready: true })
+    expect(await idsByState()).toEqual({ running })
+  }, 60_000)
 })

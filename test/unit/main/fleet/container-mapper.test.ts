@@ -192,20 +192,22 @@ describe('hostPortsInUse', () => {
 })
 
 describe('classifyEvent', () => {
-  const table: Array<[string | undefined, boolean, string | null]> = [
-    ['start', true, 'started'],
-    ['die', true, 'stopped'],
-    ['destroy', true, 'removed'],
-    ['create', true, null],
-    ['stop', false, null],
-    ['kill', false, null],
-    ['exec_start: sh -c true', false, null],
-    ['health_status: healthy', false, null],
-    ['rename', true, null],
-    [undefined, false, null]
+  const table: Array<[string | undefined, boolean, string | null, string | null]> = [
+    ['start', true, 'started', 'running'],
+    ['die', true, 'stopped', 'stopped'],
+    ['destroy', true, 'removed', 'removed'],
+    ['pause', true, null, 'paused'],
+    ['unpause', true, null, 'running'],
+    ['create', true, null, null],
+    ['stop', false, null, null],
+    ['kill', false, null, null],
+    ['exec_start: sh -c true', false, null, null],
+    ['health_status: healthy', false, null, null],
+    ['rename', true, null, null],
+    [undefined, false, null, null]
   ]
-  it.each(table)('%s -> relist %s, kind %s', (action, relist, kind) => {
-    expect(classifyEvent(action)).toEqual({ relist, kind })
+  it.each(table)('%s -> relist %s, kind %s, list then shows %s', (action, relist, kind, expect_) => {
+    expect(classifyEvent(action)).toEqual({ relist, kind, expect: expect_ })
   })
 })
 
@@ -261,17 +263,21 @@ describe('stats math', () => {
 })
 
 describe('listAgreesWith', () => {
-  const table: Array<[ 'started' | 'stopped' | 'removed', string | undefined, boolean]> = [
+  const table: Array<['running' | 'stopped' | 'removed' | 'paused', string | undefined, boolean]> = [
     ['stopped', 'running', false],
     ['stopped', 'exited', true],
     ['stopped', undefined, true],
-    ['started', 'running', true],
-    ['started', 'created', false],
-    ['started', undefined, true],
+    ['running', 'running', true],
+    ['running', 'created', false],
+    // Unpaused, but the list still says paused: not yet.
+    ['running', 'paused', false],
+    ['running', undefined, true],
+    ['paused', 'running', false],
+    ['paused', 'paused', true],
     ['removed', 'exited', false],
     ['removed', undefined, true]
   ]
-  it.each(table)('%s with cached state %s -> %s', (kind, state, expected) => {
-    expect(listAgreesWith(kind, state === undefined ? undefined : { state: state as 'running' })).toBe(expected)
+  it.each(table)('%s with cached state %s -> %s', (expect_, state, expected) => {
+    expect(listAgreesWith(expect_, state === undefined ? undefined : { state: state as 'running' })).toBe(expected)
   })
 })
