@@ -1,5 +1,6 @@
 import { DatabaseSync } from 'node:sqlite'
 import type { OpenDatabase } from './history-types'
+import { HistoryLocationError } from './history-location'
 import { configureConnection, migrate, readSchemaVersion, schemaVersion } from './history-schema'
 
 /** Opening the history file, and turning SQLite failures into messages a user can act on. */
@@ -72,6 +73,7 @@ const SQLITE_NOTADB = 26
 export function describeWriteFailure(path: string, err: unknown, pending: number): string {
   const detail = err instanceof Error ? err.message : String(err)
   const kept = `History is kept in memory meanwhile (${pending} writes pending) and written once possible.`
+  if (err instanceof HistoryLocationError) return `${err.message} ${kept}`
   switch (sqliteCode(err)) {
     case SQLITE_FULL:
       return `The disk holding the history file ${path} is full: free some space. ${kept}`

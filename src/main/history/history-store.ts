@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite'
 import { isPrescalError, PrescalError } from '../../shared/errors'
 import { csvHeader, csvRows, type CsvBackendLabels } from './csv-format'
 import { closeQuietly, defaultOpenDatabase, describeWriteFailure, openConnection } from './history-connection'
+import { prepareHistoryLocation } from './history-location'
 import { HistoryReader } from './history-reader'
 import type {
   BackendInRange,
@@ -60,12 +61,14 @@ export const defaultHistoryOptions: HistoryOptions = {
  * Rollups and retention follow the ticks' `at`, not the wall clock. Measured with 50 backends
  * (scripts/bench-history.ts): ~0.2–0.3 ms median per tick, ~1.4 bytes per raw value.
  *
- * Failure: the store never throws on open. While the file cannot be written (read-only, disk
- * full, unopenable) writes stay queued in memory (bounded by `maxPendingBytes`, oldest dropped),
- * `status()` says what is wrong, every writeTick/writeEvent whose data could not be persisted
- * throws PrescalError `HISTORY_WRITE_FAILED` (nothing else escapes them), and the store retries
- * (re-opening the file) every `retryIntervalMs` until writes succeed. Calls after close() throw
- * `CLOSED`. Queries read the file plus what is still in memory.
+ * Failure: the store never throws on open. It creates the file's folder itself (see
+ * history-location.ts: a path that cannot hold the file fails in words, never spins or blocks).
+ * While the file cannot be written (no folder, read-only, disk full, unopenable) writes stay
+ * queued in memory (bounded by `maxPendingBytes`, oldest dropped), `status()` says what is
+ * wrong, every writeTick/writeEvent whose data could not be persisted throws PrescalError
+ * `HISTORY_WRITE_FAILED` (nothing else escapes them), and the store retries (re-opening the file)
+ * every `retryIntervalMs` until writes succeed. Calls after close() throw `CLOSED`. Queries read
+ * the file plus what is still in memory.
  */
 export class HistoryStore {
   private db: DatabaseSync | null = null
@@ -285,6 +288,12 @@ export class HistoryStore {
   }
 
   private connect(): void {
+    try {
+      prepareHistoryLocation(this.path)
+    } catch (err) {
+      this.fail(err)
+      return
+    }
     const { conn, writeError } = openConnection(this.path, this.opts.openDatabase)
     if (writeError !== null) this.fail(writeError)
     if (conn === null) return
