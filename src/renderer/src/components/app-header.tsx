@@ -1,5 +1,7 @@
+import { useShallow } from 'zustand/react/shallow'
 import { formatRate } from '../core/format'
-import { selectBackends, selectProxy, useFleet } from '../stores/fleet-store'
+import { countBackends } from '../core/routed-backends'
+import { selectProxy, useFleet } from '../stores/fleet-store'
 import { ConnectionStatus } from './connection-status'
 import { DockerStatusPill } from './docker-status-pill'
 import { ViewToggle } from './view-toggle'
@@ -7,8 +9,8 @@ import { ViewToggle } from './view-toggle'
 /** App name and the numbers that matter at a glance: proxy address, total load, fleet health. */
 export function AppHeader(): React.JSX.Element {
   const proxy = useFleet(selectProxy)
-  const backends = useFleet(selectBackends)
-  const healthy = backends?.filter((b) => b.health === 'up' && b.ejected === null).length ?? 0
+  // Only what the proxy routes to: "3/3 healthy" over another instance's containers hid 503s.
+  const counts = useFleet(useShallow((s) => (s.snapshot ? countBackends(s.snapshot.backends, s.snapshot.services) : null)))
 
   return (
     <header className="app-header">
@@ -47,10 +49,17 @@ export function AppHeader(): React.JSX.Element {
           ) : null}
         </HeaderStat>
         <HeaderStat label="Backends">
-          {backends ? (
-            <span className={healthy < backends.length ? 'text-warn' : undefined}>
+          {counts ? (
+            <span
+              className={counts.warn ? 'text-warn' : undefined}
+              title={
+                counts.notRouted > 0
+                  ? `Backends the proxy routes to; ${counts.notRouted} more of services not in this config are listed but get no requests`
+                  : undefined
+              }
+            >
               <span className="num">
-                {healthy}/{backends.length}
+                {counts.healthy}/{counts.routed}
               </span>{' '}
               healthy
             </span>

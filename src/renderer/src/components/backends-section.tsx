@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow'
 import { backendsHint } from '../core/backends-hint'
+import { backendsMeta, countBackends } from '../core/routed-backends'
 import { useFleet } from '../stores/fleet-store'
 import { BackendRow } from './backend-row'
 import { BalancingSelect } from './balancing-select'
@@ -8,7 +9,7 @@ import { EmptyState } from './empty-state'
 /** The fleet as a table: one row per backend the proxy knows, containers and static entries. */
 export function BackendsSection(): React.JSX.Element {
   const ids = useFleet(useShallow((s) => s.snapshot?.backends.map((b) => b.id) ?? []))
-  const healthy = useFleet((s) => s.snapshot?.backends.filter((b) => b.health === 'up' && b.ejected === null).length ?? 0)
+  const counts = useFleet(useShallow((s) => countBackends(s.snapshot?.backends ?? [], s.snapshot?.services ?? [])))
   const hint = useFleet((s) => backendsHint(s.snapshot?.docker.status, s.snapshot?.services.length ?? 0))
   const hasStatic = useFleet((s) => s.snapshot?.backends.some((b) => b.source === 'static') ?? false)
   const staticBalancing = useFleet((s) => s.snapshot?.proxy.balancing ?? 'round-robin')
@@ -17,8 +18,8 @@ export function BackendsSection(): React.JSX.Element {
     <section className="section">
       <div className="section-head">
         <h2>Backends</h2>
-        <span className="section-meta">
-          {ids.length === 0 ? 'none' : `${ids.length} total · ${healthy} healthy`}
+        <span className="section-meta" data-testid="backends-meta">
+          {backendsMeta(counts)}
         </span>
         {hasStatic ? (
           <span className="section-tools">

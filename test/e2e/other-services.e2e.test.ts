@@ -1,0 +1,80 @@
+/**
+ * What the dashboard says about containers the config does not account for: a real
+ * Docker engine, the headless app as a child process, Debian's Chromium. A running container of a
+ * service the config does not name (as another Prescal on the same engine leaves) is listed but
+ * not routed to, so it must not count as a healthy backend while the proxy answers 503.
+ */
+import Docker from 'dockerode'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { browserAvailable, openPage } from '../helpers/browser'
+import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
+import { httpGet } from '../helpers/http-client'
+import { dockerAvailable, requireOrSkip } from '../helpers/requirements'
+import { DEMO_IMAGE, ensureDemoImage } from '../helpers/demo-image'
+
+const tag = Date.now().toString(36)
+const SERVICE = `mine${tag}`
+const OTHER = `other${tag}`
+const MISSING_IMAGE = `prescal-e2e-missing-${tag}:1`
+const docker = new Docker()
+const run = requireOrSkip('docker', await dockerAvailable()) && requireOrSkip('browser', browserAvailable())
+
+async function removeTestContainers(): Promise<void> {
+  for (const service of [SERVICE, OTHER]) {
+    const list = await docker.listContainers({ all: true, filters: { label: [`prescal.service=${service}`] } })
+    await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})))
+  }
+}
+
+describe.skipIf(!run)('services the config does not name (Docker + headless + Chromium)', () => {
+  let app: HeadlessApp
+  let browser: Browser
+  let page: Page
+  let pageErrors: string[] = []
+
+  beforeAll(async () => {
+    await ensureDemoImage(docker)
+    await removeTestContainers()
+    // Another instance's replica: labelled like Prescal's own, of a service this config lacks.
+    const other = await docker.createContainer({
+      name: `prescal-${OTHER}-1`,
+      Image: DEMO_IMAGE,
+      Labels: { 'prescal.service': OTHER, 'prescal.port': '3000', 'prescal.managed': '1' },
+      ExposedPorts: { '3000/tcp': {} },
+      HostConfig: { PortBindings: { '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } }
+    })
+    await other.start()
+    app = await startHeadless(`listen: 127.0.0.1:0
+poll: { intervalMs: 500, timeoutMs: 400 }
+ports: { from: 3400, to: 3499 }
+services:
+  - { name: ${SERVICE}, image: ${MISSING_IMAGE}, containerPort: 3000, replicas: 0 }
+`)
+    ;({ browser, page, pageErrors } = await openPage(app.dashboardUrl))
+  }, 90_000)
+
+  afterAll(async () => {
+    await page?.screenshot({ path: 'test-results/e2e-other-services.png', fullPage: true }).catch(() => {})
+    await browser?.close()
+    const code = await app?.stop()
+    await removeTestContainers()
+    expect(code, `headless should exit cleanly on SIGTERM:\n${app?.output()}`).toBe(0)
+  }, 60_000)
+
+  const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`)
+
+  it("lists the other service's healthy container but counts no routed backend, as the proxy's 503 says", async () => {
+    const row = page.locator(`[data-testid="backend-row"][data-service="${OTHER}"]`)
+    await expect.poll(() => row.getAttribute('data-health'), { timeout: 20_000 }).toBe('up')
+    expect((await httpGet(`${app.proxyUrl}/`)).status).toBe(503)
+    const header = page.locator('.header-stat', { hasText: 'Backends' }).locator('.header-stat-value > span')
+    expect(await header.textContent()).toBe('0/0 healthy')
+    expect(await header.getAttribute('class')).toContain('text-warn')
+    expect(await byTestId('backends-meta').textContent()).toBe('0 routed · 0 healthy · 1 of other services (not routed)')
+  }, 40_000)
+
+  it('ran without a console error, an uncaught exception or a CSP violation in the page', () => {
+    expect(pageErrors).toEqual([])
+  })
+})
