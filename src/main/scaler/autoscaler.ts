@@ -96,6 +96,12 @@ interface Slot {
   failures: number
   lastDecision: (Decision & { at: number }) | null
   coldStart: ColdStartTracker
+  /**
+   * Autoscaling was just switched on (or started on): the count it finds counts as a
+   * recommendation of that moment, so it removes nothing before a whole scale-down window passed,
+   * as for a count it chose itself.
+   */
+  enabledNow: boolean
 }
 
 export class Autoscaler {
@@ -146,11 +152,13 @@ export class Autoscaler {
           inFlight: false,
           failures: 0,
           lastDecision: null,
-          coldStart: new ColdStartTracker()
+          coldStart: new ColdStartTracker(),
+          enabledNow: t.enabled
         })
         continue
       }
       const was = slot.target
+      if (t.enabled && !was.enabled) slot.enabledNow = true
       if (was.enabled === t.enabled && sameSettings(was.settings, t.settings)) continue
       // The forecaster's bucket width and season come from these settings: rebuild it from history.
       if (
@@ -303,6 +311,10 @@ export class Autoscaler {
   private evaluate(service: string, slot: Slot, o: ServiceObservation): void {
     const settings = this.effectiveSettings(slot)
     const current = o.desiredReplicas
+    if (slot.target.enabled && slot.enabledNow) {
+      slot.enabledNow = false
+      slot.state.recommendations.push({ at: o.at, desired: current })
+    }
     const d = policyFor(settings.mode).decide(o.at, slot.history, current, settings, slot.state)
     slot.nextDueAt = o.at + this.everyMs
     const applied = slot.target.enabled && d.desired !== current

@@ -122,6 +122,29 @@ describe('Autoscaler', () => {
     expect(h.scaler.forecast('api')?.lastDecision?.desired).toBe(10)
   })
 
+  it('switched on (or started on) with idle replicas, removes none before a whole scale-down window', async () => {
+    const window = 300 * SEC
+    for (const startEnabled of [true, false]) {
+      const h = harness({ autoReady: true })
+      h.fleet.desired = h.fleet.ready = 4
+      h.scaler.configure([target({ enabled: startEnabled, settings: settings({ scaleDownStabilizationMs: window }) })])
+      if (!startEnabled) {
+        // Off for a while: the policy's idle recommendations (1 replica) are not the user's choice.
+        await h.run(120, () => 0)
+        h.scaler.configure([target({ settings: settings({ scaleDownStabilizationMs: window }) })])
+      }
+      const enabledAt = h.clock.get()
+      await h.run(window / SEC - 20, () => 0)
+      expect(h.calls).toHaveLength(0)
+      const last = h.decisions.at(-1)!
+      expect(last.reason).toMatch(/0 req\/s is 0% of target for 4 replicas → stay at 4 replicas, held at 4 by the 300 s scale-down window/)
+      await h.run(40, () => 0)
+      expect(h.calls.map((c) => c.replicas)).toEqual([1])
+      expect(h.calls[0]!.reason).not.toMatch(/held/)
+      expect(h.decisions.find((d) => d.applied)!.at - enabledAt).toBeGreaterThanOrEqual(window)
+    }
+  })
+
   it('applies a settings change at the next observation', async () => {
     const h = harness({ autoReady: true })
     h.scaler.configure([target()])
