@@ -1,8 +1,10 @@
 /**
- * What the dashboard says about containers the config does not account for: a real
+ * What the dashboard says about containers and images the config does not account for: a real
  * Docker engine, the headless app as a child process, Debian's Chromium. A running container of a
  * service the config does not name (as another Prescal on the same engine leaves) is listed but
- * not routed to, so it must not count as a healthy backend while the proxy answers 503.
+ * not routed to, so it must not count as a healthy backend while the proxy answers 503. A service
+ * whose image is not the demo image and is missing gets the Docker commands that make it, not a
+ * "Build demo image" button that builds something else.
  */
 import Docker from 'dockerode'
 import type { Browser, Page } from 'playwright-core'
@@ -27,7 +29,7 @@ async function removeTestContainers(): Promise<void> {
   }
 }
 
-describe.skipIf(!run)('services the config does not name (Docker + headless + Chromium)', () => {
+describe.skipIf(!run)('services the config does not name, and images it cannot build (Docker + headless + Chromium)', () => {
   let app: HeadlessApp
   let browser: Browser
   let page: Page
@@ -63,6 +65,7 @@ services:
   }, 60_000)
 
   const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`)
+  const panel = () => page.locator(`[data-testid="service-panel"][data-service="${SERVICE}"]`)
 
   it("lists the other service's healthy container but counts no routed backend, as the proxy's 503 says", async () => {
     const row = page.locator(`[data-testid="backend-row"][data-service="${OTHER}"]`)
@@ -72,6 +75,22 @@ services:
     expect(await header.textContent()).toBe('0/0 healthy')
     expect(await header.getAttribute('class')).toContain('text-warn')
     expect(await byTestId('backends-meta').textContent()).toBe('0 routed · 0 healthy · 1 of other services (not routed)')
+  }, 40_000)
+
+  it('a missing image that is not the demo image: the Docker commands that make it, no Build demo image button', async () => {
+    await expect.poll(() => byTestId('docker-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('connected')
+    await panel().locator('[data-testid="replicas-input"]').fill('1')
+    await panel().locator('[data-testid="btn-scale"]').click()
+    const fix = panel().locator('[data-testid="image-build"]')
+    await expect.poll(() => fix.count(), { timeout: 20_000 }).toBe(1)
+    expect(await panel().locator('[data-testid="btn-build-image"]').count()).toBe(0)
+    const text = (await fix.textContent()) ?? ''
+    expect(text).toContain(`docker pull ${MISSING_IMAGE}`)
+    expect(text).toContain(`docker build -t ${MISSING_IMAGE} <dir>`)
+    expect(await fix.getAttribute('data-fix')).toBe('docker')
+    // The status line names what is missing; it does not offer the demo build either.
+    expect(await panel().locator('[data-testid="service-detail"]').textContent()).toContain(`Image ${MISSING_IMAGE} not found`)
+    expect(await panel().locator('[data-testid="service-detail"]').textContent()).not.toContain('Build demo image')
   }, 40_000)
 
   it('ran without a console error, an uncaught exception or a CSP violation in the page', () => {

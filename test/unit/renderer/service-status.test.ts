@@ -76,6 +76,44 @@ describe('describeService', () => {
   })
 })
 
+describe('describeService with the image missing', () => {
+  // The engine's IMAGE_MISSING message offers "Build demo image" for any image; the panel shows the
+  // fix that fits below, so the status names only what is missing.
+  const engineText = 'Image myapp:dev not found: build it (Build demo image) or docker pull myapp:dev'
+  it.each<{ desc: string; service: ServiceView; action?: ScaleAction; detail: string; code: string | null }>([
+    {
+      desc: 'my call failed with IMAGE_MISSING',
+      service: svc({ image: 'myapp:dev', phase: 'failed', message: engineText }),
+      action: { status: 'failed', replicas: 1, error: { code: 'IMAGE_MISSING', message: engineText } },
+      detail: 'Image myapp:dev not found',
+      code: 'IMAGE_MISSING'
+    },
+    {
+      desc: 'a scale started elsewhere failed (only the engine message and the event code are known)',
+      service: svc({ image: 'myapp:dev', phase: 'failed', message: engineText }),
+      detail: 'Image myapp:dev not found',
+      code: 'IMAGE_MISSING'
+    },
+    {
+      desc: 'a later failure of another kind keeps its own message',
+      service: svc({ image: 'myapp:dev' }),
+      action: { status: 'failed', replicas: 1, error: { code: 'PORT_EXHAUSTED', message: 'no free port' } },
+      detail: 'no free port',
+      code: 'PORT_EXHAUSTED'
+    }
+  ])('$desc', ({ service, action, detail, code }) => {
+    const status = describeService(service, action, undefined, true)
+    expect(status.tone).toBe('error')
+    expect(status.detail).toBe(detail)
+    expect(status.code).toBe(code)
+  })
+
+  it('without the flag the engine message is shown as is', () => {
+    const status = describeService(svc({ image: 'myapp:dev', phase: 'failed', message: engineText }), undefined, undefined)
+    expect(status.detail).toBe(engineText)
+  })
+})
+
 describe('clampReplicas', () => {
   it.each([
     [3, 3],

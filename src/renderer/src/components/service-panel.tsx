@@ -29,7 +29,7 @@ export function ServicePanel({ name }: { name: string }): React.JSX.Element | nu
   const errorId = useId()
 
   if (!service) return null
-  const status = describeService(service, action, lastScaleEvent)
+  const status = describeService(service, action, lastScaleEvent, imageMissing)
   const text = draft ?? String(replicaBoxValue(service, action))
   const input = readReplicaInput(text, service.maxReplicas)
   const disabledReason = !dockerUp ? 'Docker is not connected' : status.busy ? 'A scale operation is running' : input.ok ? null : input.error

@@ -25,14 +25,22 @@ export interface ServiceStatus {
   busy: boolean
 }
 
+/**
+ * `imageMissing`: the last scale failed for want of the image (by its IMAGE_MISSING code). The
+ * engine's message then offers "Build demo image" whatever the image; the panel shows the fix that
+ * fits below (image-build-control.tsx), so the failure says only what is missing.
+ */
 export function describeService(
   service: ServiceView,
   action: ScaleAction | undefined,
-  lastScaleEvent: EngineEvent | undefined
+  lastScaleEvent: EngineEvent | undefined,
+  imageMissing = false
 ): ServiceStatus {
   const label = `${service.ready}/${service.desired} ready`
   const busy = action?.status === 'running' || service.phase === 'scaling'
+  const missing: ServiceStatus = { tone: 'error', label, detail: `Image ${service.image} not found`, code: 'IMAGE_MISSING', busy }
   if (action?.status === 'failed') {
+    if (imageMissing && action.error.code === 'IMAGE_MISSING') return missing
     return { tone: 'error', label, detail: action.error.message, code: action.error.code, busy }
   }
   if (busy) {
@@ -41,6 +49,7 @@ export function describeService(
     return { tone: 'busy', label, detail, code: null, busy }
   }
   if (service.phase === 'failed') {
+    if (imageMissing) return missing
     return { tone: 'error', label, detail: service.message ?? 'The last scale operation failed.', code: null, busy }
   }
   if (action?.status === 'done') {

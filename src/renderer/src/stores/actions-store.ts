@@ -30,7 +30,7 @@ interface ActionsState {
   containers: Record<string, ContainerAction>
   /** By service name. */
   scales: Record<string, ScaleAction>
-  /** Services whose scale call failed with IMAGE_MISSING (cleared when an image is built). */
+  /** Services whose last scale failed with IMAGE_MISSING (cleared when a scale succeeds or fails otherwise). */
   imageMissing: Record<string, true>
   imageBuild: ImageBuild
   runContainerAction(kind: ContainerActionKind, containerId: string): Promise<void>
@@ -109,7 +109,7 @@ export const useActions = create<ActionsState>((set, get) => ({
       const error = toErrorInfo(err)
       set({
         scales: { ...get().scales, [service]: { status: 'failed', replicas, error } },
-        imageMissing: error.code === 'IMAGE_MISSING' ? { ...get().imageMissing, [service]: true } : get().imageMissing
+        imageMissing: error.code === 'IMAGE_MISSING' ? { ...get().imageMissing, [service]: true } : without(get().imageMissing, service)
       })
     }
   },
@@ -142,7 +142,8 @@ export const useActions = create<ActionsState>((set, get) => ({
     const code = 'code' in event ? event.code : undefined
     if (event.kind === 'scale.failed' && code === 'IMAGE_MISSING') {
       set({ imageMissing: { ...get().imageMissing, [service]: true } })
-    } else if (event.kind === 'scale.completed' && get().imageMissing[service]) {
+    } else if ((event.kind === 'scale.completed' || (event.kind === 'scale.failed' && code !== undefined)) && get().imageMissing[service]) {
+      // The latest failure decides: one of another kind is not the image's, and the panel must not blame the image.
       set({ imageMissing: without(get().imageMissing, service) })
     }
   }
