@@ -1,0 +1,69 @@
+/**
+ * The header in an 800 px wide window, with its longest values (a proxy address, a refused rate,
+ * an unhealthy backend count, Docker unavailable): every item is whole and inside the window,
+ * where it used to run off the right edge ("Histo", "0 re…", cut badges). The headless app with a
+ * static backend nobody listens on, seen in Chromium. No Docker needed.
+ * Needs `npx electron-vite build` first.
+ */
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { browserAvailable, openPage } from '../helpers/browser'
+import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
+import { startLoad } from '../helpers/http-client'
+import { requireOrSkip } from '../helpers/requirements'
+
+const run = requireOrSkip('browser', browserAvailable())
+
+/** Header items cut by the window edge or by their own box (text clipped behind an ellipsis). */
+function headerOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = []
+    const width = document.documentElement.clientWidth
+    const header = document.querySelector('.app-header')
+    if (!header) return ['no .app-header']
+    if (header.scrollWidth > header.clientWidth) problems.push(`.app-header scrolls: ${header.scrollWidth} > ${header.clientWidth}`)
+    for (const el of header.querySelectorAll<HTMLElement>('.brand, .view-toggle, .header-stat, .header-stat-value')) {
+      const r = el.getBoundingClientRect()
+      const what = `${el.className} "${el.textContent}"`
+      if (r.left < 0 || r.right > width) problems.push(`${what} outside the window: ${Math.round(r.left)}–${Math.round(r.right)} of ${width}`)
+      if (el.scrollWidth > el.clientWidth) problems.push(`${what} clipped: ${el.scrollWidth} > ${el.clientWidth}`)
+    }
+    return problems
+  })
+}
+
+describe.skipIf(!run)('the header at 800 px', () => {
+  let app: HeadlessApp
+  let browser: Browser
+  let page: Page
+  let pageErrors: string[] = []
+
+  beforeAll(async () => {
+    // Port 9 (discard) on loopback: nothing listens, so requests are refused and the header says so.
+    app = await startHeadless('listen: 127.0.0.1:0\ndocker: { host: "unix:///nonexistent.sock" }\nbackends: ["127.0.0.1:9"]\n')
+    ;({ browser, page, pageErrors } = await openPage(app.dashboardUrl, { width: 800, height: 600 }))
+  }, 60_000)
+
+  afterAll(async () => {
+    await page?.screenshot({ path: 'test-results/e2e-narrow-header.png' }).catch(() => {})
+    await browser?.close()
+    await app?.stop()
+  })
+
+  it('shows every header item whole, in the Live and the History view', async () => {
+    await expect.poll(() => page.locator('[data-testid="total-rps"]').isVisible(), { timeout: 15_000 }).toBe(true)
+    await expect.poll(() => page.locator('[data-testid="docker-status"]').getAttribute('data-status'), { timeout: 15_000 }).toBe('unavailable')
+    const load = startLoad(app.proxyUrl, 40)
+    try {
+      await expect.poll(() => page.locator('[data-testid="refused-rps"]').count(), { timeout: 10_000 }).toBe(1)
+      expect(await headerOverflow(page)).toEqual([])
+      await page.screenshot({ path: 'test-results/e2e-narrow-header-live.png' })
+      await page.locator('[data-testid="view-toggle-history"]').click()
+      await expect.poll(() => page.locator('[data-testid="history-view"]').count()).toBe(1)
+      expect(await headerOverflow(page)).toEqual([])
+    } finally {
+      await load.stop()
+    }
+    expect(pageErrors).toEqual([])
+  }, 40_000)
+})
