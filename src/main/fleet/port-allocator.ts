@@ -1,6 +1,7 @@
 /**
- * Host port choice for new replicas: the lowest port of the configured range that no container of
- * the engine holds and that nothing else on this machine listens on.
+ * Host port choice for new replicas: the lowest ports of the configured range that no container of
+ * the engine holds and that nothing else on this machine listens on, and, when there are too few,
+ * a message that says who holds the rest and what to change.
  */
 import { createServer } from 'node:net'
 import { PrescalError } from '../../shared/errors'
@@ -10,27 +11,114 @@ export interface PortRange {
   to: number
 }
 
+/** Who holds the ports of the range that a scale cannot have. */
+export interface PortHolders {
+  /** Host ports Docker containers publish or reserve (any container, any state). */
+  containers: ReadonlySet<number>
+  /** Ports handed to creates that have not settled yet (another scale in flight). */
+  reserved?: ReadonlySet<number>
+}
+
+/** What a search of the range found when it could not find every port asked for. */
+export interface PortShortage {
+  range: PortRange
+  /** Ports asked for: one per new replica. */
+  need: number
+  /** Free ports found (fewer than need). */
+  found: number
+  containers: number
+  reserved: number
+  otherPrograms: number
+}
+
+export interface PortChoice {
+  /** The lowest free ports, at most `need`, in order. */
+  ports: number[]
+  /** PORT_EXHAUSTED saying why there are fewer than `need` (describePortShortage), or null. */
+  shortage: PrescalError | null
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+
 /**
- * Returns the lowest port in `range` not in `takenByEngine` for which `isFreeOnOs` says yes.
- * Ports are probed one at a time in order, so the answer is deterministic for a given machine.
- * Rejects PORT_EXHAUSTED when none is left. Not a reservation: the caller must hand the port to
- * the engine before asking again (ServiceScaler adds each choice to `takenByEngine`).
+ * Why a scale got `found` of the `need` ports it asked for, and what to change. When the range is
+ * smaller than the new replicas alone, that is the whole story; otherwise the message counts who
+ * holds the range's ports, each port once (containers, then creates in flight, then the OS probe).
+ */
+export function describePortShortage(s: PortShortage): string {
+  const size = Math.max(0, s.range.to - s.range.from + 1)
+  const short = s.need - s.found
+  const range = `${s.range.from}-${s.range.to}`
+  const held = [
+    `${s.containers} held by Docker containers`,
+    s.reserved > 0 ? `${s.reserved} by replicas being created` : null,
+    `${s.otherPrograms} by other programs`
+  ].filter((x) => x !== null)
+  const newTo = s.range.to + short
+  const widen =
+    newTo <= 65535
+      ? `widen ports.to in the config (to ${newTo} or more)`
+      : `widen ports in the config (ports.to cannot pass 65535: lower ports.from by ${short} or more)`
+  if (size < s.need) {
+    const holders = s.containers + s.reserved + s.otherPrograms > 0 ? ` (${held.join(', ')})` : ''
+    const needs = `${plural(s.need, 'new replica')} ${s.need === 1 ? 'needs' : 'need'} ${plural(s.need, 'port')}`
+    return `The port range ${range} has ${plural(size, 'port')}${holders}; ${needs}: ${widen}`
+  }
+  return `No free host port for ${short} of ${plural(s.need, 'new replica')} in ${range} (${held.join(', ')}): ${widen}, or free the ports`
+}
+
+/**
+ * Chooses the lowest `need` ports in `range` that no holder has and `isFreeOnOs` says are free,
+ * probing one at a time in order (deterministic for a given machine; held ports are never probed).
+ * When fewer are free it returns those it found, with the shortage explained: the caller decides
+ * whether a partial scale is worth starting. Not a reservation: the caller must hand the ports to
+ * the engine (or its own reserved set) before asking again.
+ */
+export async function choosePorts(
+  range: PortRange,
+  need: number,
+  holders: PortHolders,
+  isFreeOnOs: (port: number) => Promise<boolean> = isPortFreeOnOs
+): Promise<PortChoice> {
+  const ports: number[] = []
+  let containers = 0
+  let reserved = 0
+  let otherPrograms = 0
+  for (let port = range.from; port <= range.to && ports.length < need; port++) {
+    if (holders.containers.has(port)) containers++
+    else if (holders.reserved?.has(port)) reserved++
+    else if (await isFreeOnOs(port)) ports.push(port)
+    else otherPrograms++
+  }
+  if (ports.length >= need) return { ports, shortage: null }
+  const message = describePortShortage({ range, need, found: ports.length, containers, reserved, otherPrograms })
+  return { ports, shortage: new PrescalError('PORT_EXHAUSTED', message) }
+}
+
+/**
+ * One port: the lowest in `range` not in `takenByEngine` and free on the OS. Rejects
+ * PORT_EXHAUSTED when none is left. A caller choosing several ports should ask choosePorts for all
+ * of them at once: here `takenByEngine` cannot tell containers from ports the caller chose a
+ * moment ago, so the message counts them together.
  */
 export async function allocatePort(
   range: PortRange,
   takenByEngine: Set<number>,
   isFreeOnOs: (port: number) => Promise<boolean> = isPortFreeOnOs
 ): Promise<number> {
+  let taken = 0
   let busyOnOs = 0
   for (let port = range.from; port <= range.to; port++) {
-    if (takenByEngine.has(port)) continue
+    if (takenByEngine.has(port)) {
+      taken++
+      continue
+    }
     if (await isFreeOnOs(port)) return port
     busyOnOs++
   }
-  const size = Math.max(0, range.to - range.from + 1)
   throw new PrescalError(
     'PORT_EXHAUSTED',
-    `No free host port in ${range.from}-${range.to} (${size - busyOnOs} held by containers, ${busyOnOs} by other programs): widen \`ports\` (from/to) in the config`
+    `No free host port in ${range.from}-${range.to} (${taken} held by Docker containers or already chosen for new replicas, ${busyOnOs} by other programs): widen ports.to in the config`
   )
 }
 

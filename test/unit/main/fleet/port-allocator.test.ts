@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isPrescalError } from '../../../../src/shared/errors'
-import { allocatePort, isPortFreeOnOs } from '../../../../src/main/fleet/port-allocator'
+import { allocatePort, choosePorts, isPortFreeOnOs } from '../../../../src/main/fleet/port-allocator'
 
 const freeOs = async (): Promise<boolean> => true
 
@@ -26,13 +26,100 @@ describe('allocatePort (choice)', () => {
   it('rejects PORT_EXHAUSTED naming the range and the config key', async () => {
     const err = await allocatePort({ from: 3000, to: 3002 }, new Set([3000, 3001]), async () => false).catch((e) => e)
     expect(isPrescalError(err, 'PORT_EXHAUSTED')).toBe(true)
-    expect(err.message).toMatch(/3000-3002/)
-    expect(err.message).toMatch(/2 held by containers, 1 by other programs/)
-    expect(err.message).toMatch(/`ports`/)
+    // The set may hold ports the caller chose a moment ago, so they are not called containers alone.
+    expect(err.message).toBe(
+      'No free host port in 3000-3002 (2 held by Docker containers or already chosen for new replicas, 1 by other programs): widen ports.to in the config'
+    )
+  })
+
+  it('counts only taken ports inside the range', async () => {
+    const err = await allocatePort({ from: 3000, to: 3001 }, new Set([2999, 3000, 4000]), async () => false).catch((e) => e)
+    expect(err.message).toMatch(/\(1 held by Docker containers or already chosen for new replicas, 1 by other programs\)/)
   })
 
   it('an inverted range is exhausted at once', async () => {
     await expect(allocatePort({ from: 10, to: 9 }, new Set(), freeOs)).rejects.toMatchObject({ code: 'PORT_EXHAUSTED' })
+  })
+})
+
+interface ChoiceCase {
+  desc: string
+  range: { from: number; to: number }
+  need: number
+  containers: number[]
+  reserved?: number[]
+  busyOs: number[]
+  ports: number[]
+  message: string | null
+}
+
+describe('choosePorts', () => {
+  const range = { from: 18600, to: 18601 }
+
+  it.each<ChoiceCase>([
+    { desc: 'enough free ports', range, need: 2, containers: [], busyOs: [], ports: [18600, 18601], message: null },
+    { desc: 'nothing asked', range, need: 0, containers: [], busyOs: [], ports: [], message: null },
+    {
+      desc: 'a range smaller than the replicas asked for, nothing holding it (the issue)',
+      range,
+      need: 3,
+      containers: [],
+      busyOs: [],
+      ports: [18600, 18601],
+      message: 'The port range 18600-18601 has 2 ports; 3 new replicas need 3 ports: widen ports.to in the config (to 18602 or more)'
+    },
+    {
+      desc: 'a range smaller than the replicas, partly held',
+      range,
+      need: 3,
+      containers: [18600],
+      busyOs: [],
+      ports: [18601],
+      message:
+        'The port range 18600-18601 has 2 ports (1 held by Docker containers, 0 by other programs); 3 new replicas need 3 ports: widen ports.to in the config (to 18603 or more)'
+    },
+    {
+      desc: 'a single-port range for one replica, held by another program',
+      range: { from: 3500, to: 3500 },
+      need: 1,
+      containers: [],
+      busyOs: [3500],
+      ports: [],
+      message: 'No free host port for 1 of 1 new replica in 3500-3500 (0 held by Docker containers, 1 by other programs): widen ports.to in the config (to 3501 or more), or free the ports'
+    },
+    {
+      desc: 'a wide enough range, held by containers, creates in flight and other programs',
+      range: { from: 3000, to: 3004 },
+      need: 2,
+      containers: [3000, 3001],
+      reserved: [3002],
+      busyOs: [3003],
+      ports: [3004],
+      message:
+        'No free host port for 1 of 2 new replicas in 3000-3004 (2 held by Docker containers, 1 by replicas being created, 1 by other programs): widen ports.to in the config (to 3005 or more), or free the ports'
+    },
+    {
+      desc: 'a range at the top of the port space',
+      range: { from: 65534, to: 65535 },
+      need: 3,
+      containers: [],
+      busyOs: [],
+      ports: [65534, 65535],
+      message: 'The port range 65534-65535 has 2 ports; 3 new replicas need 3 ports: widen ports in the config (ports.to cannot pass 65535: lower ports.from by 1 or more)'
+    }
+  ])('$desc', async ({ range, need, containers, reserved, busyOs, ports, message }) => {
+    const probed: number[] = []
+    const holders = { containers: new Set(containers), reserved: new Set(reserved ?? []) }
+    const choice = await choosePorts(range, need, holders, async (p) => {
+      probed.push(p)
+      return !busyOs.includes(p)
+    })
+    expect(choice.ports).toEqual(ports)
+    expect(choice.shortage?.code ?? null).toBe(message === null ? null : 'PORT_EXHAUSTED')
+    expect(choice.shortage?.message ?? null).toBe(message)
+    // Held ports are never probed; probing stops once enough are found.
+    for (const p of [...containers, ...(reserved ?? [])]) expect(probed).not.toContain(p)
+    if (message === null) expect(probed).toEqual(ports)
   })
 })
 
