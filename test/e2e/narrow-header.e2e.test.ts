@@ -15,21 +15,21 @@ import { requireOrSkip } from '../helpers/requirements'
 const run = requireOrSkip('browser', browserAvailable())
 
 /** Header items cut by the window edge or by their own box (text clipped behind an ellipsis). */
-function headerOverflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const problems: string[] = []
-    const width = document.documentElement.clientWidth
-    const header = document.querySelector('.app-header')
-    if (!header) return ['no .app-header']
-    if (header.scrollWidth > header.clientWidth) problems.push(`.app-header scrolls: ${header.scrollWidth} > ${header.clientWidth}`)
-    for (const el of header.querySelectorAll<HTMLElement>('.brand, .view-toggle, .header-stat, .header-stat-value')) {
-      const r = el.getBoundingClientRect()
-      const what = `${el.className} "${el.textContent}"`
-      if (r.left < 0 || r.right > width) problems.push(`${what} outside the window: ${Math.round(r.left)}–${Math.round(r.right)} of ${width}`)
-      if (el.scrollWidth > el.clientWidth) problems.push(`${what} clipped: ${el.scrollWidth} > ${el.clientWidth}`)
-    }
-    return problems
-  })
+async function headerOverflow(page: Page): Promise<string[]> {
+  const problems: string[] = []
+  const width = await page.locator('html').evaluate((el) => el.clientWidth)
+  const items = page.locator('.app-header, .app-header :is(.brand, .view-toggle, .header-stat, .header-stat-value)')
+  for (const item of await items.all()) {
+    const box = await item.boundingBox()
+    const [cls, text, scrollWidth, clientWidth] = await item.evaluate(
+      (el) => [el.getAttribute('class'), el.textContent, el.scrollWidth, el.clientWidth] as const
+    )
+    const what = `${cls} "${text}"`
+    if (!box) problems.push(`${what} not rendered`)
+    else if (box.x < 0 || box.x + box.width > width) problems.push(`${what} outside the window: ${Math.round(box.x)}–${Math.round(box.x + box.width)} of ${width}`)
+    if (scrollWidth > clientWidth) problems.push(`${what} clipped: ${scrollWidth} > ${clientWidth}`)
+  }
+  return problems
 }
 
 describe.skipIf(!run)('the header at 800 px', () => {
