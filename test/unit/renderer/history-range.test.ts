@@ -114,10 +114,17 @@ describe('history ranges', () => {
     expect(formatStep(ms)).toBe(text)
   })
 
-  it('range labels name the day once within a day, twice across days', () => {
-    expect(formatRangeLabel({ from: new Date(2026, 11, 3, 18, 5).getTime(), to: new Date(2026, 11, 3, 18, 20).getTime() })).toBe('3 Dec 18:05 – 18:20')
-    expect(formatRangeLabel({ from: new Date(2026, 11, 3, 18, 5).getTime(), to: new Date(2026, 11, 4, 9, 0).getTime() })).toBe(
-      '3 Dec 18:05 – 4 Dec 09:00'
-    )
+  // NOW is 3 Dec 2026 18:30 local time.
+  const at = (y: number, mo: number, d: number, h: number, mi: number): number => new Date(y, mo, d, h, mi).getTime()
+  it.each([
+    { desc: 'within a day: the day once', from: at(2026, 11, 3, 18, 5), to: at(2026, 11, 3, 18, 20), label: '3 Dec 18:05 – 18:20' },
+    { desc: 'across days: the day twice', from: at(2026, 11, 3, 18, 5), to: at(2026, 11, 4, 9, 0), label: '3 Dec 18:05 – 4 Dec 09:00' },
+    { desc: 'this year, from January', from: at(2026, 0, 1, 0, 0), to: at(2026, 11, 3, 18, 30), label: '1 Jan 00:00 – 3 Dec 18:30' },
+    { desc: 'a day in another year', from: at(2020, 11, 4, 10, 0), to: at(2020, 11, 4, 11, 0), label: '4 Dec 2020 10:00 – 11:00' },
+    { desc: 'days in another year', from: at(2020, 11, 3, 22, 0), to: at(2020, 11, 4, 11, 0), label: '3 Dec 2020 22:00 – 4 Dec 2020 11:00' },
+    { desc: 'from the epoch to now', from: at(1970, 0, 1, 0, 0), to: at(2026, 11, 3, 18, 30), label: '1 Jan 1970 00:00 – 3 Dec 2026 18:30' },
+    { desc: 'across a new year', from: at(2025, 11, 31, 22, 0), to: at(2026, 0, 1, 2, 0), label: '31 Dec 2025 22:00 – 1 Jan 2026 02:00' }
+  ])('range label, $desc: $label', ({ from, to, label }) => {
+    expect(formatRangeLabel({ from, to }, NOW)).toBe(label)
   })
 })

@@ -17,8 +17,20 @@ describe('time axis labels', () => {
     expect(timeAxisLabel(ms, span)).toBe(label)
   })
 
+  it.each([
+    { desc: 'minutes: no date, so no year', ms: at(3, 18, 5), span: 15 * MIN, label: '18:05' },
+    { desc: 'a day: midnight shows the date with its year', ms: at(4, 0, 0), span: 24 * H, label: '4 Dec 2026' },
+    { desc: 'a day: other ticks stay times', ms: at(4, 6, 0), span: 24 * H, label: '06:00' },
+    { desc: 'days: midnight is the date and year', ms: at(5, 0, 0), span: 30 * 24 * H, label: '5 Dec 2026' },
+    { desc: 'days: date and time stay short enough for the tick spacing', ms: at(4, 12, 0), span: 7 * 24 * H, label: '4 Dec 12:00' }
+  ])('with the year: $desc', ({ ms, span, label }) => {
+    expect(timeAxisLabel(ms, span, true)).toBe(label)
+  })
+
   it('the cursor label adds the date only when the span crosses days', () => {
     expect(cursorTimeLabel(at(3, 18, 5, 7), H)).toBe('18:05:07')
     expect(cursorTimeLabel(at(3, 18, 5, 7), 7 * 24 * H)).toBe('3 Dec 18:05:07')
+    expect(cursorTimeLabel(at(3, 18, 5, 7), 7 * 24 * H, true)).toBe('3 Dec 2026 18:05:07')
+    expect(cursorTimeLabel(at(3, 18, 5, 7), H, true)).toBe('18:05:07')
   })
 })

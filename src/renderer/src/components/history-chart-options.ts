@@ -8,7 +8,7 @@ import uPlot from 'uplot'
 import type { HistoryEventView } from '../../../shared/history'
 import { groupMarkers, markerTitle } from '../core/event-markers'
 import { cursorTimeLabel, timeAxisLabel } from '../core/time-axis'
-import type { TimeRange } from '../core/history-range'
+import { rangeNeedsYear, type TimeRange } from '../core/history-range'
 
 export const HISTORY_CHART_HEIGHT = 170
 const AXIS = '#8b96a5'
@@ -60,6 +60,10 @@ export function buildHistoryChartOptions(input: HistoryChartInput): uPlot.Option
     const r = input.range()
     return r ? r.to - r.from : 3_600_000
   }
+  const withYear = (): boolean => {
+    const r = input.range()
+    return r ? rangeNeedsYear(r, Date.now()) : false
+  }
 
   return {
     width: input.width,
@@ -85,7 +89,7 @@ export function buildHistoryChartOptions(input: HistoryChartInput): uPlot.Option
           u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false)
         }
       ],
-      draw: [(u) => drawEvents(u, input.events(), span())]
+      draw: [(u) => drawEvents(u, input.events(), span(), withYear())]
     },
     scales: {
       x: {
@@ -106,7 +110,10 @@ export function buildHistoryChartOptions(input: HistoryChartInput): uPlot.Option
         ticks: { stroke: GRID, width: 1 },
         font: '11px system-ui, sans-serif',
         space: 80,
-        values: (_u, splits) => splits.map((s) => timeAxisLabel(s * 1000, span()))
+        values: (_u, splits) => {
+          const [spanMs, year] = [span(), withYear()]
+          return splits.map((s) => timeAxisLabel(s * 1000, spanMs, year))
+        }
       },
       {
         stroke: AXIS,
@@ -125,7 +132,7 @@ export function buildHistoryChartOptions(input: HistoryChartInput): uPlot.Option
  * A faint vertical line per event marker on the canvas, and a small triangle on the time axis as a
  * DOM element in the plot overlay, so the browser shows its tooltip (the events' messages).
  */
-function drawEvents(u: uPlot, events: readonly HistoryEventView[], spanMs: number): void {
+function drawEvents(u: uPlot, events: readonly HistoryEventView[], spanMs: number, withYear: boolean): void {
   const layer = markerLayer(u)
   const width = u.over.clientWidth
   const markers = groupMarkers(events, (at) => u.valToPos(at / 1000, 'x'), width)
@@ -148,7 +155,7 @@ function drawEvents(u: uPlot, events: readonly HistoryEventView[], spanMs: numbe
       const el = document.createElement('div')
       el.className = `event-marker level-${m.level}`
       el.style.left = `${m.x}px`
-      el.title = markerTitle(m, (at) => cursorTimeLabel(at, spanMs))
+      el.title = markerTitle(m, (at) => cursorTimeLabel(at, spanMs, withYear))
       el.dataset.testid = 'history-event-marker'
       return el
     })

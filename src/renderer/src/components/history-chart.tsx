@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import uPlot from 'uplot'
 import { historyAligned, type HistoryChartMetric } from '../core/history-aligned'
 import { lastDataIndex, latestValue } from '../core/history-legend'
+import { rangeNeedsYear } from '../core/history-range'
 import { fallbackLabel } from '../core/series-window'
 import { cursorTimeLabel } from '../core/time-axis'
 import { useHistory } from '../stores/history-store'
@@ -128,6 +129,7 @@ export function HistoryChart({
   }, [aligned, range, events, drawOrder])
 
   const span = range ? range.to - range.from : 0
+  const withYear = range ? rangeNeedsYear(range, Date.now()) : false
   return (
     <figure className="chart card history-chart">
       <figcaption className="chart-title">
@@ -145,7 +147,7 @@ export function HistoryChart({
         unit={unit}
         format={format}
         idleValueOf={(ys) => latestValue(ys, dataEnd, LATEST_SLACK)}
-        timeLabel={(seconds) => cursorTimeLabel(seconds * 1000, span)}
+        timeLabel={(seconds) => cursorTimeLabel(seconds * 1000, span, withYear)}
         idleLabel="latest"
         idleMissing="at the end of the range"
         colorOf={(id) => colors[id] ?? FALLBACK_COLOR}

@@ -54,7 +54,7 @@ export function HistoryToolbar(): React.JSX.Element {
       </div>
 
       <div className="history-range-info">
-        <span className="num history-range-label">{formatRangeLabel(range)}</span>
+        <span className="num history-range-label">{formatRangeLabel(range, Date.now())}</span>
         <span className="history-resolution-wrap">
           {status === 'loading' ? <Spinner label="Loading history" /> : null}
           <span

@@ -140,12 +140,25 @@ export function formatStep(stepMs: number): string {
   return `${Math.round(stepMs)} ms`
 }
 
-/** "18:05 – 18:20" within one day, "3 Dec 18:05 – 4 Dec 09:00" across days. */
-export function formatRangeLabel(range: TimeRange): string {
+/**
+ * Whether a range's dates need their year: when it does not lie entirely within the year of `now`
+ * (a range in another year, or one that spans a new year). "4 Dec" alone would read as this year.
+ */
+export function rangeNeedsYear(range: TimeRange, now: number): boolean {
+  const year = new Date(now).getFullYear()
+  return new Date(range.from).getFullYear() !== year || new Date(range.to).getFullYear() !== year
+}
+
+/**
+ * "3 Dec 18:05 – 18:20" within one day, "3 Dec 18:05 – 4 Dec 09:00" across days; each date with its
+ * year when the range is not all in the year of `now` ("1 Jan 1970 00:00 – 4 Dec 2026 22:20").
+ */
+export function formatRangeLabel(range: TimeRange, now: number): string {
   const a = new Date(range.from)
   const b = new Date(range.to)
+  const withYear = rangeNeedsYear(range, now)
   const hm = (d: Date): string => `${pad(d.getHours())}:${pad(d.getMinutes())}`
-  const day = (d: Date): string => `${d.getDate()} ${MONTHS[d.getMonth()]}`
+  const day = (d: Date): string => `${d.getDate()} ${MONTHS[d.getMonth()]}${withYear ? ` ${d.getFullYear()}` : ''}`
   if (a.toDateString() === b.toDateString()) return `${day(a)} ${hm(a)} – ${hm(b)}`
   return `${day(a)} ${hm(a)} – ${day(b)} ${hm(b)}`
 }
