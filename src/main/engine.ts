@@ -25,8 +25,7 @@ import { HistoryRecorder } from './state/history-recorder'
 import { defaultDataDir } from './config/config-loader'
 import { ConfigWriter, type ConfigEdit } from './config/config-writer'
 import { describeListenFailure } from './config/listen-failure'
-import { mkdirSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { BalancingName } from '../shared/balancing'
 import type { CommandHandlers } from '../shared/channels'
 import { toWireError } from '../shared/errors'
@@ -179,8 +178,7 @@ export class Engine {
     }
     const h = this.config.history
     const historyPath = h.path ?? join(opts.dataDir ?? defaultDataDir(), 'history.db')
-    // The store reports (never throws) a folder it cannot write; a missing one we simply create.
-    if (h.enabled) mkdirSync(dirname(historyPath), { recursive: true })
+    // The store creates the folder itself and reports (never throws) a path it cannot use.
     this.history = h.enabled
       ? HistoryStore.open(historyPath, {
           rawRetentionMs: h.rawRetentionHours * 3_600_000,

@@ -69,6 +69,8 @@ async function main(rendererDir: string): Promise<void> {
   const proxy = engine.proxyUrl()
   console.log(proxy ? `Proxy listening on ${proxy}` : `Proxy not listening: ${engine.snapshot().proxy.error}`)
   console.log(`Dashboard: ${bridge.url()}`)
+  const history = engine.snapshot().history
+  if (history && !history.ok) console.warn(`History: ${history.message}`)
 
   let stopping = false
   const stop = (signal: string): void => {
