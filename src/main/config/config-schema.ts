@@ -2,6 +2,8 @@
  * The YAML configuration, validated with zod. Every key has a default so an empty file is a valid
  * config; a bad key is reported with its path (e.g. `services[0].containerPort`).
  */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { z } from 'zod'
 import { REPLICAS_CEILING } from '../../shared/schemas'
 import { balancingNames } from '../../shared/balancing'
@@ -277,8 +279,12 @@ export const configSchema = z
     history: z
       .object({
         enabled: z.boolean().default(true),
-        /** SQLite file; default history.db in the user data directory. */
-        path: z.string().min(1).optional(),
+        /** SQLite file; default history.db in the user data directory. `~/` is the home folder. */
+        path: z
+          .string()
+          .min(1)
+          .transform((p) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p))
+          .optional(),
         rawRetentionHours: z.number().min(1).max(24 * 366).default(48),
         minuteRetentionDays: z.number().min(1).max(3660).default(30),
         hourRetentionDays: z.number().min(1).max(36600).default(730)

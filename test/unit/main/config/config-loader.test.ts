@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadConfig, parseConfig } from '../../../../src/main/config/config-loader'
@@ -123,6 +123,16 @@ describe('parseConfig: a bad static backend says what is wrong and what to write
       { address: '127.0.0.1:3001', metricsPath: '/metrics', weight: 1 },
       { address: 'localhost:3002', metricsPath: '/m', weight: 3 }
     ])
+  })
+})
+
+describe('parseConfig: history.path', () => {
+  it('reads ~/ as the home folder, as the README example writes it; other paths as they are', () => {
+    expect(parseConfig('history: { path: ~/.config/prescal-desktop/history.db }', 'x.yaml').history.path).toBe(
+      join(homedir(), '.config/prescal-desktop/history.db')
+    )
+    expect(parseConfig('history: { path: /var/tmp/h.db }', 'x.yaml').history.path).toBe('/var/tmp/h.db')
+    expect(parseConfig('history: { path: "~user/h.db" }', 'x.yaml').history.path).toBe('~user/h.db')
   })
 })
 
