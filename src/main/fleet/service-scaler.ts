@@ -9,7 +9,7 @@ import { request } from 'node:http'
 import { PrescalError, isPrescalError } from '../../shared/errors'
 import type { ScaleResult } from '../../shared/types'
 import type { FleetContainer, ReplicaSpec } from './fleet-types'
-import { allocatePort, isPortFreeOnOs, type PortRange } from './port-allocator'
+import { choosePorts, isPortFreeOnOs, type PortRange } from './port-allocator'
 
 /** What the scaler needs from the fleet (DockerFleet implements it). */
 export interface ScalerFleet {
@@ -268,23 +268,18 @@ export class ServiceScaler {
   }
 
   /**
-   * Chooses `need` ports one after another, each marked taken, so concurrent creates never ask for
-   * the same one; all are chosen before any container exists, so exhaustion leaves nothing behind.
+   * Chooses all `need` ports at once, so concurrent creates never ask for the same one; all are
+   * chosen before any container exists, so exhaustion leaves nothing behind (and says why).
    * Runs under one lock for all services, and ports handed out whose containers the engine does not
    * list yet stay reserved, so two services scaling at once do not collide either.
    */
   private allocatePorts(spec: ScaleServiceSpec, n: number, need: number): Promise<number[]> {
     const run = this.allocationLock.then(async () => {
-      const taken = await this.wrap(spec, n, () => this.deps.fleet.usedHostPorts())
-      for (const p of this.reserved) taken.add(p)
-      const ports: number[] = []
-      for (let i = 0; i < need; i++) {
-        const port = await allocatePort(this.deps.portRange, taken, this.isPortFree)
-        taken.add(port)
-        ports.push(port)
-      }
-      for (const p of ports) this.reserved.add(p)
-      return ports
+      const containers = await this.wrap(spec, n, () => this.deps.fleet.usedHostPorts())
+      const choice = await choosePorts(this.deps.portRange, need, { containers, reserved: this.reserved }, this.isPortFree)
+      if (choice.shortage !== null) throw choice.shortage
+      for (const p of choice.ports) this.reserved.add(p)
+      return choice.ports
     })
     this.allocationLock = run.catch(() => undefined)
     return run

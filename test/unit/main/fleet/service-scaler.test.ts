@@ -343,6 +343,14 @@ describe('ServiceScaler: failures clean up', () => {
     expect(fleet.log.filter((l) => l.startsWith('create'))).toEqual([])
   })
 
+  it('a port range smaller than the replicas asked for says so, not that containers hold the ports', async () => {
+    const { fleet, scaler } = setup({ range: { from: 18600, to: 18601 } })
+    const err = await scaler.scale(spec, 3, () => {}).catch((e) => e)
+    expect(isPrescalError(err, 'PORT_EXHAUSTED')).toBe(true)
+    expect(err.message).toContain('The port range 18600-18601 has 2 ports; 3 new replicas need 3 ports: widen ports.to in the config (to 18602 or more)')
+    expect(fleet.log.filter((l) => l.startsWith('create'))).toEqual([])
+  })
+
   it('other create failures become SCALE_FAILED with the cause', async () => {
     const { fleet, scaler } = setup()
     const cause = new PrescalError('DOCKER_ERROR', 'Docker could not start x: port is already allocated')
