@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useId, useState } from 'react'
 import { autoscaleModes, type AutoscaleMode } from '../../../shared/autoscale'
 import type { ServiceView } from '../../../shared/types'
 import { autoscaleFormOf, formDiffers, readAutoscaleForm, type AutoscaleForm } from '../core/autoscale-form'
@@ -28,32 +28,37 @@ export function AutoscaleControls({ service }: { service: ServiceView }): React.
   const name = service.name
   const view = service.autoscale
   const apply = useAutoscale((s) => s.apply)
+  const clearApply = useAutoscale((s) => s.clearApply)
   const state = useAutoscale((s) => s.applies[name])
   // null = follow the engine; an object = the user's unapplied edit.
   const [draft, setDraft] = useState<AutoscaleForm | null>(null)
-  const [problem, setProblem] = useState<string | null>(null)
+  const errorId = useId()
   const form = draft ?? autoscaleFormOf(view)
+  // An edit is checked as it is typed; an engine refusal goes with the next edit (it was about the old values).
   const edit = (patch: Partial<AutoscaleForm>): void => {
     setDraft({ ...form, ...patch })
-    setProblem(null)
+    clearApply(name)
   }
+  const read = readAutoscaleForm(form, service.maxReplicas)
+  const problem = draft !== null && !read.ok ? read : null
   const running = state?.status === 'running'
 
   const onApply = (e: React.FormEvent): void => {
     e.preventDefault()
-    const read = readAutoscaleForm(form, service.maxReplicas)
-    if (!read.ok) {
-      setProblem(read.error)
-      return
-    }
-    setProblem(null)
+    if (!read.ok) return
     void apply({ service: name, ...read.settings }).then(() => {
       if (useAutoscale.getState().applies[name]?.status === 'done') setDraft(null)
     })
   }
 
-  const error = problem ?? (state?.status === 'failed' ? state.error.message : null)
+  const error = problem?.error ?? (state?.status === 'failed' ? state.error.message : null)
   const changed = draft !== null && formDiffers(draft, view)
+  /** The field the error is about is marked and points at the message. */
+  const fieldProps = (field: keyof AutoscaleForm) => ({
+    className: `input input-num${problem?.field === field ? ' input-invalid' : ''}`,
+    'aria-invalid': problem?.field === field,
+    'aria-describedby': problem?.field === field ? errorId : undefined
+  })
 
   return (
     <form className="autoscale" onSubmit={onApply} data-testid="autoscale-controls" data-mode={view.mode}>
@@ -80,7 +85,7 @@ export function AutoscaleControls({ service }: { service: ServiceView }): React.
         <label className="field">
           <span className="field-label">Min</span>
           <input
-            className="input input-num"
+            {...fieldProps('minReplicas')}
             type="number"
             min={0}
             max={service.maxReplicas}
@@ -93,7 +98,7 @@ export function AutoscaleControls({ service }: { service: ServiceView }): React.
         <label className="field">
           <span className="field-label">Max</span>
           <input
-            className="input input-num"
+            {...fieldProps('maxReplicas')}
             type="number"
             min={1}
             max={service.maxReplicas}
@@ -107,7 +112,7 @@ export function AutoscaleControls({ service }: { service: ServiceView }): React.
           <span className="field-label">Capacity</span>
           <span className="input-with-unit">
             <input
-              className="input input-num"
+              {...fieldProps('capacityRps')}
               type="number"
               min={0.1}
               step="any"
@@ -118,18 +123,32 @@ export function AutoscaleControls({ service }: { service: ServiceView }): React.
             <span className="unit">req/s per replica</span>
           </span>
         </label>
-        <button type="submit" className="btn btn-sm btn-apply" data-testid="btn-autoscale-apply" disabled={running}>
+        <button
+          type="submit"
+          className="btn btn-sm btn-apply"
+          data-testid="btn-autoscale-apply"
+          disabled={running || problem !== null}
+          title={problem?.error}
+        >
           {running ? <Spinner label="Applying" /> : null}
           Apply
         </button>
         {changed ? (
-          <button type="button" className="link-btn" onClick={() => setDraft(null)} title="Discard the edit">
+          <button
+            type="button"
+            className="link-btn"
+            onClick={() => {
+              setDraft(null)
+              clearApply(name)
+            }}
+            title="Discard the edit"
+          >
             reset
           </button>
         ) : null}
       </div>
       {error ? (
-        <div className="text-error form-error" data-testid="autoscale-error">
+        <div className="text-error form-error" id={errorId} data-testid="autoscale-error" role="alert">
           {error} {state?.status === 'failed' && !problem ? <span className="code">{state.error.code}</span> : null}
         </div>
       ) : null}

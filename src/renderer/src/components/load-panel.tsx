@@ -1,3 +1,4 @@
+import { useId } from 'react'
 import { formatClock, formatRate } from '../core/format'
 import { buildLoadProfile, loadKinds, type LoadForm } from '../core/load-form'
 import { useFleet } from '../stores/fleet-store'
@@ -25,10 +26,14 @@ export function LoadPanel(): React.JSX.Element {
   const setForm = useLoad((s) => s.setForm)
   const setTrace = useLoad((s) => s.setTrace)
   const running = load?.running === true
+  const fieldErrorId = useId()
+  // Checked as the user types: a value over a limit is marked at once, and Start waits for a fix.
+  const built = buildLoadProfile(form, trace)
+  const fieldErrors = built.ok || running ? {} : built.fields
+  const fieldProblems = Object.values(fieldErrors)
 
   const onStart = (e: React.FormEvent): void => {
     e.preventDefault()
-    const built = buildLoadProfile(form, trace)
     if (!built.ok) reject(built.error)
     else void start(built.profile, built.path)
   }
@@ -68,18 +73,28 @@ export function LoadPanel(): React.JSX.Element {
             </div>
           ) : (
             <>
-              <LoadProfileFields form={form} trace={trace} disabled={running} onChange={setForm} onTrace={setTrace} />
+              <LoadProfileFields
+                form={form}
+                trace={trace}
+                disabled={running}
+                errors={fieldErrors}
+                errorId={fieldErrorId}
+                onChange={setForm}
+                onTrace={setTrace}
+              />
               <label className="field">
                 <span className="field-label">Duration</span>
                 <span className="input-with-unit">
                   <input
-                    className="input input-num"
+                    className={`input input-num${fieldErrors.durationSeconds ? ' input-invalid' : ''}`}
                     type="number"
                     min={1}
                     max={1800}
                     step="any"
                     data-testid="load-duration"
                     value={form.durationSeconds}
+                    aria-invalid={fieldErrors.durationSeconds !== undefined}
+                    aria-describedby={fieldErrors.durationSeconds ? fieldErrorId : undefined}
                     onChange={(e) => setForm({ ...form, durationSeconds: e.target.value })}
                   />
                   <span className="unit">s</span>
@@ -88,13 +103,20 @@ export function LoadPanel(): React.JSX.Element {
               <label className="field" title="Path and query sent through the proxy; the demo backend burns CPU with /?work=5 (ms per request)">
                 <span className="field-label">Path</span>
                 <input
-                  className="input input-path mono"
+                  className={`input input-path mono${fieldErrors.path ? ' input-invalid' : ''}`}
                   data-testid="load-path"
                   value={form.path}
                   spellCheck={false}
+                  aria-invalid={fieldErrors.path !== undefined}
+                  aria-describedby={fieldErrors.path ? fieldErrorId : undefined}
                   onChange={(e) => setForm({ ...form, path: e.target.value })}
                 />
               </label>
+              {fieldProblems.length > 0 ? (
+                <div className="load-field-errors text-error form-error" id={fieldErrorId} data-testid="load-field-error" role="alert">
+                  {fieldProblems.join('; ')}
+                </div>
+              ) : null}
             </>
           )}
         </div>
@@ -103,8 +125,8 @@ export function LoadPanel(): React.JSX.Element {
             type="submit"
             className="btn btn-primary"
             data-testid="btn-load-start"
-            disabled={running || pending !== null || !proxyUp}
-            title={proxyUp ? 'Send this traffic through the proxy' : 'The proxy is not listening'}
+            disabled={running || pending !== null || !proxyUp || fieldProblems.length > 0}
+            title={!proxyUp ? 'The proxy is not listening' : (fieldProblems[0] ?? 'Send this traffic through the proxy')}
           >
             {pending === 'start' ? <Spinner label="Starting" /> : null}
             Start

@@ -1,37 +1,44 @@
 import { useState } from 'react'
-import { tracePlaySeconds, type LoadForm } from '../core/load-form'
+import { tracePlaySeconds, type LoadField, type LoadFieldErrors, type LoadForm } from '../core/load-form'
 import { formatCount, formatDuration, formatRate } from '../core/format'
 import { parseTraceCsv, type ParsedTrace } from '../core/trace-csv'
 
-type Key = Exclude<keyof LoadForm, 'kind'>
-
-/** The parameters of the chosen profile kind, each with its unit. */
+/**
+ * The parameters of the chosen profile kind, each with its unit. A field with a problem in
+ * `errors` is marked invalid and described by the element `errorId` (the panel's message line).
+ */
 export function LoadProfileFields({
   form,
   trace,
   disabled,
+  errors,
+  errorId,
   onChange,
   onTrace
 }: {
   form: LoadForm
   trace: ParsedTrace | null
   disabled: boolean
+  errors: LoadFieldErrors
+  errorId: string
   onChange(form: LoadForm): void
   onTrace(trace: ParsedTrace | null): void
 }): React.JSX.Element {
   const [fileError, setFileError] = useState<string | null>(null)
-  const field = (key: Key, label: string, unit: string, testId?: string, title?: string): React.JSX.Element => (
+  const field = (key: LoadField, label: string, unit: string, testId?: string, title?: string): React.JSX.Element => (
     <label className="field" title={title}>
       <span className="field-label">{label}</span>
       <span className="input-with-unit">
         <input
-          className="input input-num"
+          className={`input input-num${errors[key] ? ' input-invalid' : ''}`}
           type="number"
           min={0}
           step="any"
           data-testid={testId}
           value={form[key]}
           disabled={disabled}
+          aria-invalid={errors[key] !== undefined}
+          aria-describedby={errors[key] ? errorId : undefined}
           onChange={(e) => onChange({ ...form, [key]: e.target.value })}
         />
         <span className="unit">{unit}</span>

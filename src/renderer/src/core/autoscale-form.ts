@@ -1,6 +1,7 @@
 /**
  * The autoscale controls of a service panel: the text in the fields to a setAutoscale request, with
- * the same limits the engine's schema applies (so most mistakes are explained before a round trip).
+ * the same limits the engine's schema applies (src/shared/schemas.ts setAutoscale), so a mistake is
+ * explained next to its field, in plain words, before a round trip.
  */
 import { autoscaleModes, type AutoscaleMode, type AutoscaleView } from '../../../shared/autoscale'
 
@@ -18,7 +19,11 @@ export interface AutoscaleSettings {
   capacityRps: number
 }
 
-export type AutoscaleFormResult = { ok: true; settings: AutoscaleSettings } | { ok: false; error: string }
+/** The setAutoscale schema's bounds on capacity per replica, in req/s. */
+export const CAPACITY_LIMITS = Object.freeze({ min: 0.1, max: 1_000_000 })
+
+/** `field`: the one the error is about, to mark it. */
+export type AutoscaleFormResult = { ok: true; settings: AutoscaleSettings } | { ok: false; error: string; field: keyof AutoscaleForm }
 
 export function autoscaleFormOf(view: AutoscaleView): AutoscaleForm {
   return {
@@ -31,7 +36,8 @@ export function autoscaleFormOf(view: AutoscaleView): AutoscaleForm {
 
 /** `maxAllowed`: the service's replica limit (its maxReplicas in the config). */
 export function readAutoscaleForm(form: AutoscaleForm, maxAllowed: number): AutoscaleFormResult {
-  if (!autoscaleModes.includes(form.mode)) return { ok: false, error: `Unknown mode "${form.mode}"` }
+  const fail = (field: keyof AutoscaleForm, error: string): AutoscaleFormResult => ({ ok: false, error, field })
+  if (!autoscaleModes.includes(form.mode)) return fail('mode', `Unknown mode "${form.mode}"`)
   const int = (text: string): number | null => {
     const v = Number(text.trim())
     return text.trim() !== '' && Number.isInteger(v) ? v : null
@@ -39,11 +45,14 @@ export function readAutoscaleForm(form: AutoscaleForm, maxAllowed: number): Auto
   const min = int(form.minReplicas)
   const max = int(form.maxReplicas)
   const cap = Number(form.capacityRps.trim())
-  if (min === null || min < 0 || min > maxAllowed) return { ok: false, error: `Min replicas must be a whole number 0–${maxAllowed}` }
-  if (max === null || max < 1 || max > maxAllowed) return { ok: false, error: `Max replicas must be a whole number 1–${maxAllowed}` }
-  if (min > max) return { ok: false, error: 'Min replicas must not exceed max replicas' }
-  if (form.capacityRps.trim() === '' || !Number.isFinite(cap) || cap < 0.1) {
-    return { ok: false, error: 'Capacity must be at least 0.1 req/s per replica' }
+  if (min === null || min < 0 || min > maxAllowed) return fail('minReplicas', `Min replicas must be a whole number 0–${maxAllowed}`)
+  if (max === null || max < 1 || max > maxAllowed) return fail('maxReplicas', `Max replicas must be a whole number 1–${maxAllowed}`)
+  if (min > max) return fail('minReplicas', 'Min replicas must not exceed max replicas')
+  if (form.capacityRps.trim() === '' || !Number.isFinite(cap) || cap < CAPACITY_LIMITS.min) {
+    return fail('capacityRps', `Capacity must be at least ${CAPACITY_LIMITS.min} req/s per replica`)
+  }
+  if (cap > CAPACITY_LIMITS.max) {
+    return fail('capacityRps', `Capacity is at most ${CAPACITY_LIMITS.max} req/s per replica`)
   }
   return { ok: true, settings: { mode: form.mode, minReplicas: min, maxReplicas: max, capacityRps: cap } }
 }

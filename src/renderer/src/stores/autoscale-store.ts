@@ -34,6 +34,8 @@ interface AutoscaleState {
   applies: Record<string, ApplyState>
   whatIfs: Record<string, WhatIfState>
   apply(request: AutoscaleRequest): Promise<void>
+  /** Forgets a service's finished apply (its refusal is about values the user is now changing). */
+  clearApply(service: string): void
   runWhatIf(request: WhatIfRequest): Promise<void>
   clearWhatIf(service: string): void
 }
@@ -52,6 +54,13 @@ export const useAutoscale = create<AutoscaleState>((set, get) => ({
     } catch (err) {
       set({ applies: { ...get().applies, [service]: { status: 'failed', error: toErrorInfo(err) } } })
     }
+  },
+
+  clearApply(service) {
+    const current = get().applies[service]
+    if (current === undefined || current.status === 'running') return
+    const { [service]: _gone, ...rest } = get().applies
+    set({ applies: rest })
   },
 
   async runWhatIf(request) {

@@ -1,8 +1,9 @@
 /**
  * Start / Stop of the built-in load generator. Its running numbers come with every snapshot
- * (snapshot.load); this store keeps the form, the pending call and the last refusal: the engine's
- * (e.g. INVALID_ARGUMENT for a rate above its limit) stays until the next attempt; the form's own
- * (e.g. "Choose a trace CSV file") goes as soon as the form is edited, since it may be fixed then.
+ * (snapshot.load); this store keeps the form, the pending call and the last refusal, the form's
+ * own (e.g. "Choose a trace CSV file") or the engine's. Either goes as soon as the form is edited:
+ * it is about the values the user is changing, and a refusal left beside fixed values reads as if
+ * they were still wrong.
  */
 import { create } from 'zustand'
 import { api } from '../api'
@@ -18,7 +19,7 @@ interface LoadState {
   setForm(form: LoadForm): void
   setTrace(trace: ParsedTrace | null): void
   pending: 'start' | 'stop' | null
-  /** `fromForm`: found in the form before anything was sent (cleared by the next edit). */
+  /** `fromForm`: found in the form before anything was sent. Cleared by the next edit, as the engine's is. */
   error: (ErrorInfo & { fromForm?: true }) | null
   start(profile: LoadProfile, path: string): Promise<void>
   stop(): Promise<void>
@@ -29,8 +30,8 @@ interface LoadState {
 export const useLoad = create<LoadState>((set, get) => ({
   form: defaultLoadForm,
   trace: null,
-  setForm: (form) => set((s) => ({ form, error: s.error?.fromForm ? null : s.error })),
-  setTrace: (trace) => set((s) => ({ trace, error: s.error?.fromForm ? null : s.error })),
+  setForm: (form) => set({ form, error: null }),
+  setTrace: (trace) => set({ trace, error: null }),
   pending: null,
   error: null,
   async start(profile, path) {
