@@ -88,7 +88,9 @@ export function mapDockerError(err: unknown, ctx: DockerCallContext): PrescalErr
     if (/no such image|pull access denied|repository .* not found/i.test(msg) && ctx.image) {
       return new PrescalError(
         'IMAGE_MISSING',
-        `Image ${ctx.image} not found: build it (Build demo image) or docker pull ${ctx.image}`,
+        ctx.image.startsWith('prescal-demo')
+          ? `Image ${ctx.image} not found: build it with Build demo image (or npm run demo-image)`
+          : `Image ${ctx.image} not found: docker pull ${ctx.image}, or docker build -t ${ctx.image} <dir>, then scale again`,
         { cause: err }
       )
     }

@@ -150,7 +150,7 @@ describe.skipIf(!run)('DockerFleet (real engine)', () => {
       .createReplica({ service: SERVICE, image: missing, containerPort: 3000, env: {}, hostPort: 3649 })
       .catch((e) => e)
     expect(err.code).toBe('IMAGE_MISSING')
-    expect(err.message).toBe(`Image ${missing} not found: build it (Build demo image) or docker pull ${missing}`)
+    expect(err.message).toBe(`Image ${missing} not found: docker pull ${missing}, or docker build -t ${missing} <dir>, then scale again`)
   })
 
   it('a host port held by another program fails the create and removes the container', async () => {

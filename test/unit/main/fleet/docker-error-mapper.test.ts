@@ -40,7 +40,14 @@ describe('mapDockerError', () => {
       err: engineError(404, 'No such image: prescal-demo:latest'),
       ctx: ctx({ action: 'create replica', image: 'prescal-demo:latest' }),
       code: 'IMAGE_MISSING',
-      message: /^Image prescal-demo:latest not found: build it \(Build demo image\) or docker pull prescal-demo:latest$/
+      message: /^Image prescal-demo:latest not found: build it with Build demo image \(or npm run demo-image\)$/
+    },
+    {
+      desc: 'no such image (not the demo image): pull or build it, no Build demo image',
+      err: engineError(404, 'No such image: myapp:dev'),
+      ctx: ctx({ action: 'create replica', image: 'myapp:dev' }),
+      code: 'IMAGE_MISSING',
+      message: /^Image myapp:dev not found: docker pull myapp:dev, or docker build -t myapp:dev <dir>, then scale again$/
     },
     {
       desc: 'conflict keeps the engine message',
