@@ -12,14 +12,14 @@ import { collectPageErrors, launchChromium, browserAvailable } from '../helpers/
 import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
 import { dockerAvailable, requireOrSkip } from '../helpers/requirements'
 import { DEMO_IMAGE, ensureDemoImage } from '../helpers/demo-image'
+import { removeServiceContainers } from '../helpers/test-containers'
 
 const SERVICE = `hae${Date.now().toString(36)}`
 const docker = new Docker()
 const run = requireOrSkip('docker', await dockerAvailable()) && requireOrSkip('browser', browserAvailable())
 
-async function removeTestContainers(): Promise<void> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`prescal.service=${SERVICE}`] } })
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})))
+function removeTestContainers(): Promise<void> {
+  return removeServiceContainers(docker, SERVICE)
 }
 
 describe.skipIf(!run)('history, load generator and autoscale end to end (Docker + headless + Chromium)', () => {

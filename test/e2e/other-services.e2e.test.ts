@@ -14,6 +14,7 @@ import { startHeadless, type HeadlessApp } from '../helpers/headless-process'
 import { httpGet } from '../helpers/http-client'
 import { dockerAvailable, requireOrSkip } from '../helpers/requirements'
 import { DEMO_IMAGE, ensureDemoImage } from '../helpers/demo-image'
+import { removeServiceContainers } from '../helpers/test-containers'
 
 const tag = Date.now().toString(36)
 const SERVICE = `mine${tag}`
@@ -22,11 +23,8 @@ const MISSING_IMAGE = `prescal-e2e-missing-${tag}:1`
 const docker = new Docker()
 const run = requireOrSkip('docker', await dockerAvailable()) && requireOrSkip('browser', browserAvailable())
 
-async function removeTestContainers(): Promise<void> {
-  for (const service of [SERVICE, OTHER]) {
-    const list = await docker.listContainers({ all: true, filters: { label: [`prescal.service=${service}`] } })
-    await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})))
-  }
+function removeTestContainers(): Promise<void> {
+  return removeServiceContainers(docker, SERVICE, OTHER)
 }
 
 describe.skipIf(!run)('services the config does not name, and images it cannot build (Docker + headless + Chromium)', () => {

@@ -14,14 +14,14 @@ import { Engine } from '../../../src/main/engine'
 import { DEMO_IMAGE, ensureDemoImage } from '../../helpers/demo-image'
 import { dockerAvailable, requireOrSkip } from '../../helpers/requirements'
 import { waitFor } from '../../helpers/wait-for'
+import { removeServiceContainers } from '../../helpers/test-containers'
 
 const SERVICE = `autoscale${Date.now().toString(36)}`
 const docker = new Docker()
 const run = requireOrSkip('docker', await dockerAvailable())
 
-async function removeTestContainers(): Promise<void> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`prescal.service=${SERVICE}`] } })
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})))
+function removeTestContainers(): Promise<void> {
+  return removeServiceContainers(docker, SERVICE)
 }
 
 describe.skipIf(!run)('live autoscaling (real Docker)', () => {
