@@ -15,6 +15,11 @@ import { Worker } from 'node:worker_threads'
 // Plain CommonJS so it runs as an eval worker: no file to locate after bundling.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads')
+// node:sqlite is still flagged experimental in Node 22: its warning would reach the user's terminal.
+process.removeAllListeners('warning')
+process.on('warning', (w) => {
+  if (!(w.name === 'ExperimentalWarning' && /SQLite/.test(w.message))) console.warn(w.name + ': ' + w.message)
+})
 const { DatabaseSync } = require('node:sqlite')
 let db = null
 try {
