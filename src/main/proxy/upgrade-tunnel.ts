@@ -202,7 +202,12 @@ export class UpgradeTunnel {
     lines.push('Connection: close')
     this.client.write(`${lines.join('\r\n')}\r\n\r\n`)
     res.on('error', () => this.destroy())
-    res.on('end', () => this.client.end())
+    // Closed once the answer is out: the client's reading may be paused (bytes after the request
+    // wait for a 101), so its FIN would never be read and the tunnel would never end.
+    res.on('end', () => {
+      this.client.end()
+      this.closeAfterEnd(this.client)
+    })
     res.pipe(this.client, { end: false })
   }
 

@@ -139,7 +139,44 @@ describe.each([{ workers: 0 }, { workers: 2 }])('ProxyServer WebSocket tunnel (w
       expect(await eventually(() => backendReceived.endsWith(`pinglast${i}`))).toBe(true)
     }
     expect(await eventually(() => pool.inFlight('echo') === 0, 2_000)).toBe(true)
-    expect(backendGotEnd).toBe(3)
+    expect(await eventually(() => backendGotEnd === 3)).toBe(true)
+  })
+
+  it('after a non-101 answer, closes the connection even when the client sent more and is not read', async () => {
+    // A keep-alive 404 to the Upgrade; the client writes more (held: bytes after the request wait
+    // for a 101) and then goes. Before: one fd and one in-flight count kept for good per connection.
+    const server = http.createServer((_req, res) => res.writeHead(404, { 'Content-Length': '9' }).end('not found'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections()
+          server.close(() => resolve())
+        })
+    )
+    const pool = new BackendPool()
+    addReady(pool, 'nows', (server.address() as AddressInfo).port)
+    running = await startProxy(pool, { workers })
+    const warm = await rawExchange(running.port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    expect(warm).toMatch(/^HTTP\/1\.1 404 /)
+    await delay(50)
+    const baseline = fdCount()
+    for (let i = 0; i < 6; i++) {
+      const client = net.connect(running.port, '127.0.0.1')
+      let got = ''
+      client.setEncoding('latin1').on('data', (d: string) => (got += d))
+      client.on('error', () => undefined)
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()))
+      client.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
+      expect(await eventually(() => got.includes('not found'))).toBe(true)
+      expect(got).toMatch(/^HTTP\/1\.1 404 [^]*\r\nConnection: close\r\n/)
+      client.write('GET /second HTTP/1.1\r\nHost: x\r\n\r\n')
+      if (i % 2 === 0) client.end()
+      else client.destroy()
+      await closed
+    }
+    expect(await eventually(() => pool.inFlight('nows') === 0, 2_000)).toBe(true)
+    expect(await eventually(() => fdCount() <= baseline, 2_000), `fds ${fdCount()} > ${baseline}`).toBe(true)
   })
 
   it('passes a non-101 answer to the client unchanged, and answers 503 without a backend', async () => {
