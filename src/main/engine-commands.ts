@@ -14,6 +14,8 @@ import type { HistoryStore } from './history/history-store'
 import { historyMetrics } from '../shared/history'
 
 const DEMO_IMAGE = 'prescal-demo:latest'
+/** A container action's past tense (its success message) to the verb its failure message needs. */
+const ACTION_OF: Record<string, string> = { started: 'start', restarted: 'restart', stopped: 'stop', removed: 'remove' }
 /** One export travels as one message: past this size the CSV is cut and marked truncated. */
 const MAX_CSV_BYTES = 64 * 1024 * 1024
 
@@ -47,7 +49,7 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
       return { ok: true as const, message: `${c.name} ${verb}` }
     } catch (err) {
       const wire = toWireError(err)
-      engine.events.add('container.action_failed', 'error', `${verb} ${c.name} failed: ${wire.message}`, {
+      engine.events.add('container.action_failed', 'error', `Could not ${ACTION_OF[verb] ?? verb} ${c.name}: ${wire.message}`, {
         containerId: c.id,
         service: c.service
       })

@@ -234,6 +234,7 @@ services:
     try {
       await expect(engine.handlers.stopContainer({ id: victim })).rejects.toThrow()
       expect(engine.serviceStates.get(SERVICE)!.desired).toBe(2)
+      expect(eventsOf('container.action_failed').at(-1)?.message).toMatch(new RegExp(`^Could not stop prescal-${SERVICE}-\\w+: `))
     } finally {
       await relay.open()
     }
