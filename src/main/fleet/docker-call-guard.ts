@@ -16,7 +16,9 @@ export class DockerCallGuard {
 
   constructor(
     private readonly endpoint: string,
-    private readonly defaultTimeoutMs: number
+    private readonly defaultTimeoutMs: number,
+    /** A call found the engine unreachable (DOCKER_UNAVAILABLE), e.g. its socket is gone. */
+    private readonly onUnreachable: () => void = () => undefined
   ) {}
 
   /** The context mapDockerError needs, for failures that did not come through run(). */
@@ -52,7 +54,9 @@ export class DockerCallGuard {
       return await Promise.race([fn(ac.signal), aborted])
     } catch (err) {
       if (this.closed) throw new PrescalError('CLOSED', 'The Docker fleet is closed', { cause: err })
-      throw mapDockerError(err, this.context(action, target, timeoutMs, timedOut))
+      const mapped = mapDockerError(err, this.context(action, target, timeoutMs, timedOut))
+      if (mapped.code === 'DOCKER_UNAVAILABLE') this.onUnreachable()
+      throw mapped
     } finally {
       clearTimeout(timer)
       ac.signal.removeEventListener('abort', onAbort)

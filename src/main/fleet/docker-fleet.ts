@@ -87,7 +87,12 @@ export class DockerFleet {
     // engine restart, and close() can destroy every socket. TLS and SSH keep the modem's agents.
     if (modem.protocol !== 'https' && modem.protocol !== 'ssh') modem.agent = this.agent
     this.endpoint = describeEndpoint(opts.host)
-    this.calls = new DockerCallGuard(this.endpoint, opts.callTimeoutMs)
+    // A call that cannot reach the engine while the event stream still looks fine (the socket
+    // file was removed, the stream's connection survives): reconnect, which reports unavailable
+    // until the engine answers again and then re-lists.
+    this.calls = new DockerCallGuard(this.endpoint, opts.callTimeoutMs, () => {
+      if (this.view.status === 'connected') this.onStreamLost(this.generation)
+    })
   }
 
   /** Connects, lists and watches events; reconnects by itself. Calling it twice does nothing. */

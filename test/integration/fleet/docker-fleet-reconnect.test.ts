@@ -131,6 +131,29 @@ describe('DockerFleet connection lifecycle (stand-in engine on a unix socket)', 
     await expect(fleet.refresh()).rejects.toMatchObject({ code: 'CLOSED' })
   })
 
+  it('socket gone while the event stream lives on: the first call that fails reports unavailable, then it reconnects', async () => {
+    engine = new StandInEngine(socketPath)
+    await engine.start()
+    const listener = new RecordingListener()
+    fleet = new DockerFleet({ host: socketPath, callTimeoutMs: 2000, listener })
+    fleet.start()
+    await waitFor('connected', () => fleet!.status().status === 'connected', 3000)
+    // New connections are refused (the socket file is gone); the open event stream is not cut.
+    const old = engine
+    old.server!.close()
+    rmSync(socketPath, { force: true })
+    expect(old.eventStreams.size).toBe(1)
+    await expect(fleet.refresh()).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE' })
+    await waitFor('unavailable', () => fleet!.status().status === 'unavailable', 3000)
+    expect(fleet.status().message).toMatch(/^Docker engine not reachable at .* \(ENOENT\)/)
+    old.dropEventStreams()
+    old.server!.closeAllConnections()
+    engine = new StandInEngine(socketPath)
+    await engine.start()
+    await waitFor('connected again', () => fleet!.status().status === 'connected', 5000)
+    expect(fleet.containers()).toHaveLength(1)
+  })
+
   it('engine gone while connected: unavailable, cache emptied; close() releases the stream and timers', async () => {
     engine = new StandInEngine(socketPath)
     await engine.start()
