@@ -96,33 +96,6 @@ export async function choosePorts(
 }
 
 /**
- * One port: the lowest in `range` not in `takenByEngine` and free on the OS. Rejects
- * PORT_EXHAUSTED when none is left. A caller choosing several ports should ask choosePorts for all
- * of them at once: here `takenByEngine` cannot tell containers from ports the caller chose a
- * moment ago, so the message counts them together.
- */
-export async function allocatePort(
-  range: PortRange,
-  takenByEngine: Set<number>,
-  isFreeOnOs: (port: number) => Promise<boolean> = isPortFreeOnOs
-): Promise<number> {
-  let taken = 0
-  let busyOnOs = 0
-  for (let port = range.from; port <= range.to; port++) {
-    if (takenByEngine.has(port)) {
-      taken++
-      continue
-    }
-    if (await isFreeOnOs(port)) return port
-    busyOnOs++
-  }
-  throw new PrescalError(
-    'PORT_EXHAUSTED',
-    `No free host port in ${range.from}-${range.to} (${taken} held by Docker containers or already chosen for new replicas, ${busyOnOs} by other programs): widen ports.to in the config`
-  )
-}
-
-/**
  * True when 127.0.0.1:port can be bound now. The probe socket is always closed before resolving.
  * A wildcard (0.0.0.0) listener on the port also makes this bind fail, so it counts as busy.
  */

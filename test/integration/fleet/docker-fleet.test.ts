@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import Docker from 'dockerode'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DockerFleet } from '../../../src/main/fleet/docker-fleet'
-import { allocatePort } from '../../../src/main/fleet/port-allocator'
+import { choosePorts } from '../../../src/main/fleet/port-allocator'
 import { dockerAvailable, requireOrSkip } from '../../helpers/requirements'
 import { probe } from '../../../src/main/fleet/service-scaler'
 import { RecordingListener, cleanupEngine, uniqueName, waitFor, waitForAsync } from './fleet-test-kit'
@@ -19,6 +19,13 @@ const run = requireOrSkip('docker', await dockerAvailable())
 const SERVICE = uniqueName('fleettest')
 const TAG = `${SERVICE}:latest`
 const PORTS = { from: 3600, to: 3649 }
+
+/** The lowest port of PORTS that no container holds and nothing listens on. */
+async function freeHostPort(fleet: DockerFleet): Promise<number> {
+  const { ports, shortage } = await choosePorts(PORTS, 1, { containers: await fleet.usedHostPorts() })
+  if (shortage !== null) throw shortage
+  return ports[0]!
+}
 const sh = promisify(execFile)
 
 function httpGetJson(port: number, path: string): Promise<{ status: number; body: string }> {
@@ -46,7 +53,7 @@ describe.skipIf(!run)('DockerFleet (real engine)', () => {
    * SIGTERM handler, PID 1 ignores SIGTERM and `docker stop` would wait out its grace period.
    */
   async function newReplica() {
-    const hostPort = await allocatePort(PORTS, await fleet.usedHostPorts())
+    const hostPort = await freeHostPort(fleet)
     const c = await fleet.createReplica({ service: SERVICE, image: TAG, containerPort: 3000, env: { EXTRA: 'yes' }, hostPort })
     const t0 = Date.now()
     await waitForAsync('replica answers', () => probe('127.0.0.1', hostPort, '/health', 500), 10_000)
@@ -155,7 +162,7 @@ describe.skipIf(!run)('DockerFleet (real engine)', () => {
 
   it('a host port held by another program fails the create and removes the container', async () => {
     const blocker: Server = createServer()
-    const port = await allocatePort(PORTS, await fleet.usedHostPorts())
+    const port = await freeHostPort(fleet)
     await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', r))
     try {
       const before = (await new Docker().listContainers({ all: true, filters: { label: [`prescal.service=${SERVICE}`] } })).length

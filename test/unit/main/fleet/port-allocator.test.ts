@@ -1,46 +1,6 @@
 import { createServer, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { isPrescalError } from '../../../../src/shared/errors'
-import { allocatePort, choosePorts, isPortFreeOnOs } from '../../../../src/main/fleet/port-allocator'
-
-const freeOs = async (): Promise<boolean> => true
-
-describe('allocatePort (choice)', () => {
-  const table: Array<{ desc: string; range: { from: number; to: number }; engine: number[]; busyOs: number[]; expected: number }> = [
-    { desc: 'lowest when all free', range: { from: 3000, to: 3004 }, engine: [], busyOs: [], expected: 3000 },
-    { desc: 'skips ports the engine holds', range: { from: 3000, to: 3004 }, engine: [3000, 3001], busyOs: [], expected: 3002 },
-    { desc: 'skips ports busy on the OS', range: { from: 3000, to: 3004 }, engine: [3000], busyOs: [3001, 3002], expected: 3003 },
-    { desc: 'single-port range', range: { from: 3500, to: 3500 }, engine: [], busyOs: [], expected: 3500 }
-  ]
-  it.each(table)('$desc', async ({ range, engine, busyOs, expected }) => {
-    const probed: number[] = []
-    const port = await allocatePort(range, new Set(engine), async (p) => {
-      probed.push(p)
-      return !busyOs.includes(p)
-    })
-    expect(port).toBe(expected)
-    // Ports the engine holds are never probed on the OS.
-    for (const p of engine) expect(probed).not.toContain(p)
-  })
-
-  it('rejects PORT_EXHAUSTED naming the range and the config key', async () => {
-    const err = await allocatePort({ from: 3000, to: 3002 }, new Set([3000, 3001]), async () => false).catch((e) => e)
-    expect(isPrescalError(err, 'PORT_EXHAUSTED')).toBe(true)
-    // The set may hold ports the caller chose a moment ago, so they are not called containers alone.
-    expect(err.message).toBe(
-      'No free host port in 3000-3002 (2 held by Docker containers or already chosen for new replicas, 1 by other programs): widen ports.to in the config'
-    )
-  })
-
-  it('counts only taken ports inside the range', async () => {
-    const err = await allocatePort({ from: 3000, to: 3001 }, new Set([2999, 3000, 4000]), async () => false).catch((e) => e)
-    expect(err.message).toMatch(/\(1 held by Docker containers or already chosen for new replicas, 1 by other programs\)/)
-  })
-
-  it('an inverted range is exhausted at once', async () => {
-    await expect(allocatePort({ from: 10, to: 9 }, new Set(), freeOs)).rejects.toMatchObject({ code: 'PORT_EXHAUSTED' })
-  })
-})
+import { choosePorts, isPortFreeOnOs } from '../../../../src/main/fleet/port-allocator'
 
 interface ChoiceCase {
   desc: string
@@ -99,6 +59,15 @@ describe('choosePorts', () => {
         'No free host port for 1 of 2 new replicas in 3000-3004 (2 held by Docker containers, 1 by replicas being created, 1 by other programs): widen ports.to in the config (to 3005 or more), or free the ports'
     },
     {
+      desc: 'an inverted range has no port',
+      range: { from: 10, to: 9 },
+      need: 1,
+      containers: [],
+      busyOs: [],
+      ports: [],
+      message: 'The port range 10-9 has 0 ports; 1 new replica needs 1 port: widen ports.to in the config (to 10 or more)'
+    },
+    {
       desc: 'a range at the top of the port space',
       range: { from: 65534, to: 65535 },
       need: 3,
@@ -148,12 +117,12 @@ describe('isPortFreeOnOs (real sockets)', () => {
     expect(await isPortFreeOnOs(port)).toBe(false)
   })
 
-  it('allocatePort with the real check skips a port taken by a listener', async () => {
+  it('choosePorts with the real check skips a port taken by a listener', async () => {
     const port = await listen('127.0.0.1')
     // port+1 may itself be busy on a shared machine; the answer is the lowest free one after `port`.
-    const got = await allocatePort({ from: port, to: Math.min(65535, port + 20) }, new Set())
+    const [got] = (await choosePorts({ from: port, to: Math.min(65535, port + 20) }, 1, { containers: new Set() })).ports
     expect(got).toBeGreaterThan(port)
-    expect(await isPortFreeOnOs(got)).toBe(true)
+    expect(await isPortFreeOnOs(got!)).toBe(true)
   })
 
   it('the probe leaves no socket open', async () => {
