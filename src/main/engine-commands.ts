@@ -60,11 +60,12 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
   }
 
   /**
-   * A stop or remove from the dashboard: counted at once (so the keeper does not restart it),
-   * drained, then done. If Docker refuses, the replica goes back into the pool and is counted again.
+   * A stop, remove or restart from the dashboard: a stop or remove is counted at once (so the
+   * keeper does not restart it), then the replica is drained and the action done. If Docker
+   * refuses, the replica goes back into the pool (and is counted again).
    */
-  async function drainThen(c: FleetContainer, action: 'stop' | 'remove', act: () => Promise<void>): Promise<void> {
-    const undo = engine.replicas.userAction(c, action)
+  async function drainThen(c: FleetContainer, action: 'stop' | 'remove' | 'restart', act: () => Promise<void>): Promise<void> {
+    const undo = action === 'restart' ? () => undefined : engine.replicas.userAction(c, action)
     try {
       await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
       await act()
@@ -116,15 +117,7 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
         engine.replicas.userAction(c, 'start')
       }),
     restartContainer: ({ id }) =>
-      containerAction(id, 'restarted', async (c) => {
-        await engine.drain(c.id, engine.config.proxy.drainTimeoutMs)
-        try {
-          await engine.fleet.restartContainer(c.id)
-        } catch (err) {
-          engine.undrain(c.id)
-          throw err
-        }
-      }),
+      containerAction(id, 'restarted', (c) => drainThen(c, 'restart', () => engine.fleet.restartContainer(c.id))),
     // Take the backend out of the pool before stopping it, so no request is sent to a dying process.
     stopContainer: ({ id }) => containerAction(id, 'stopped', (c) => drainThen(c, 'stop', () => engine.fleet.stopContainer(c.id))),
     removeContainer: ({ id }) => containerAction(id, 'removed', (c) => drainThen(c, 'remove', () => engine.fleet.removeContainer(c.id))),

@@ -184,12 +184,10 @@ export class ProxyListener {
       succeeded:
         detector === null
           ? noop
-          : timeouts === undefined
-            ? (id: string) => detector.success(id)
-            : (id: string) => {
-                detector.success(id)
-                timeouts.answered(id)
-              },
+          : (id: string) => {
+              detector.success(id)
+              timeouts?.answered(id)
+            },
       failed:
         detector === null
           ? noop
