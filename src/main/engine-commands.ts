@@ -11,9 +11,9 @@ import { setServiceKey, setTopKey, type ConfigEdit } from './config/config-write
 import type { Engine } from './engine'
 import type { FleetContainer } from './fleet/docker-fleet'
 import type { HistoryStore } from './history/history-store'
+import { demoImageTag } from '../shared/demo-image'
 import { historyMetrics } from '../shared/history'
 
-const DEMO_IMAGE = 'prescal-demo:latest'
 /** A container action's past tense (its success message) to the verb its failure message needs. */
 const ACTION_OF: Record<string, string> = { started: 'start', restarted: 'restart', stopped: 'stop', removed: 'remove' }
 /** One export travels as one message: past this size the CSV is cut and marked truncated. */
@@ -153,7 +153,7 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
 
     buildDemoImage: async () => {
       const started = Date.now()
-      const tag = engine.config.services.find((s) => s.image.startsWith('prescal-demo'))?.image ?? DEMO_IMAGE
+      const tag = demoImageTag(engine.config.services.map((s) => s.image))
       try {
         await engine.fleet.buildDemoImage(tag, (line) => engine.events.add('image.progress', 'info', line))
       } catch (err) {

@@ -4,6 +4,7 @@
  * and the call's context, never the network.
  */
 import { PrescalError } from '../../shared/errors'
+import { isDemoImage } from '../../shared/demo-image'
 
 export interface DockerCallContext {
   /** Verb phrase for messages: "stop", "create a replica of", "list containers". */
@@ -88,7 +89,7 @@ export function mapDockerError(err: unknown, ctx: DockerCallContext): PrescalErr
     if (/no such image|pull access denied|repository .* not found/i.test(msg) && ctx.image) {
       return new PrescalError(
         'IMAGE_MISSING',
-        ctx.image.startsWith('prescal-demo')
+        isDemoImage(ctx.image)
           ? `Image ${ctx.image} not found: build it with Build demo image (or npm run demo-image)`
           : `Image ${ctx.image} not found: docker pull ${ctx.image}, or docker build -t ${ctx.image} <dir>, then scale again`,
         { cause: err }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { demoImageTag, missingImageFix } from '../../../src/renderer/src/core/image-fix'
+import { missingImageFix } from '../../../src/renderer/src/core/image-fix'
+import { demoImageTag } from '../../../src/shared/demo-image'
 
 describe('missingImageFix', () => {
   it.each([

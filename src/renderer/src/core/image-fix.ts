@@ -1,14 +1,9 @@
 /**
  * What a service panel offers when the service's image is missing. "Build demo image" builds one
- * tag only: the first configured image named prescal-demo…, else prescal-demo:latest (the engine's
- * buildDemoImage command, src/main/engine-commands.ts, keep in step). For any other image the
+ * tag only (demoImageTag, shared with the engine's buildDemoImage command). For any other image the
  * button builds something the service does not run, so the panel says how to get that image.
  */
-
-/** The tag the engine builds when asked to build the demo image, from the configured images in config order. */
-export function demoImageTag(serviceImages: readonly string[]): string {
-  return serviceImages.find((image) => image.startsWith('prescal-demo')) ?? 'prescal-demo:latest'
-}
+import { demoImageTag } from '../../../shared/demo-image'
 
 export type ImageFix =
   /** Building the demo image makes exactly this image. */
