@@ -74,3 +74,6 @@ export interface LoadStatsView {
   errorsByKind: Record<string, number>
   latencyMs: LatencyQuantiles
 }
+
+/** Bounds on capacity per replica (req/s) that setAutoscale accepts. */
+export const CAPACITY_LIMITS = Object.freeze({ min: 0.1, max: 1_000_000 })

@@ -17,7 +17,13 @@ export const LOAD_LIMITS = Object.freeze({
   maxDurationMs: 30 * 60_000,
   maxTracePoints: 200_000,
   /** Phases shorter than this alternate faster than any scaler can see. */
-  minPhaseMs: 100
+  minPhaseMs: 100,
+  /** Longest request path the generator sends. */
+  maxPathLength: 2000,
+  /** Trace replay: compression and multiplier bounds, and the longest step between rows. */
+  minCompression: 0.001,
+  maxFactor: 1_000_000,
+  maxTraceStepMs: 7 * 86_400_000
 })
 
 /** A run's traffic. Times are ms from the start of the run (trace `at` is trace time, any origin). */
@@ -48,9 +54,9 @@ const traceProfile = z
       .array(z.object({ at: z.number().finite(), requests: z.number().finite().min(0) }).strict())
       .min(1)
       .max(LOAD_LIMITS.maxTracePoints),
-    stepMs: z.number().finite().min(1).max(7 * 86_400_000),
-    compression: z.number().finite().min(0.001).max(1_000_000),
-    multiplier: z.number().finite().gt(0, 'a multiplier of 0 sends nothing').max(1_000_000),
+    stepMs: z.number().finite().min(1).max(LOAD_LIMITS.maxTraceStepMs),
+    compression: z.number().finite().min(LOAD_LIMITS.minCompression).max(LOAD_LIMITS.maxFactor),
+    multiplier: z.number().finite().gt(0, 'a multiplier of 0 sends nothing').max(LOAD_LIMITS.maxFactor),
     durationMs
   })
   .strict()

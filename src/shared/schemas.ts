@@ -5,9 +5,9 @@
 import { z } from 'zod'
 import type { CommandName } from './channels'
 import { historyMetrics } from './history'
-import { autoscaleModes } from './autoscale'
+import { autoscaleModes, CAPACITY_LIMITS } from './autoscale'
 import { balancingNames } from './balancing'
-import { loadProfileSchema } from './load-profile'
+import { LOAD_LIMITS, loadProfileSchema } from './load-profile'
 
 /**
  * The most replicas any service can be configured for (`services[].maxReplicas`): as many as the
@@ -79,7 +79,7 @@ export const commandSchemas = {
       mode: z.enum(autoscaleModes),
       minReplicas: z.number().int().min(0).max(REPLICAS_CEILING).optional(),
       maxReplicas: z.number().int().min(1).max(REPLICAS_CEILING).optional(),
-      capacityRps: z.number().finite().min(0.1).max(1_000_000).optional()
+      capacityRps: z.number().finite().min(CAPACITY_LIMITS.min).max(CAPACITY_LIMITS.max).optional()
     })
     .strict()
     .refine((r) => r.minReplicas === undefined || r.maxReplicas === undefined || r.minReplicas <= r.maxReplicas, {
@@ -89,12 +89,12 @@ export const commandSchemas = {
   whatIf: z
     .object({
       service: z.string().min(1).max(64),
-      capacityRps: z.number().finite().min(0.1).max(1_000_000).optional(),
+      capacityRps: z.number().finite().min(CAPACITY_LIMITS.min).max(CAPACITY_LIMITS.max).optional(),
       coldStartSeconds: z.number().finite().min(0).max(3600).optional(),
       /** A `timestamp,requests` CSV to replay instead of the service's own recorded history. */
       traceCsv: z.string().max(16 * 1024 * 1024).optional()
     })
     .strict(),
-  startLoad: z.object({ profile: loadProfileSchema, path: z.string().regex(/^\/[^\s]*$/).max(2000).default('/') }).strict(),
+  startLoad: z.object({ profile: loadProfileSchema, path: z.string().regex(/^\/[^\s]*$/).max(LOAD_LIMITS.maxPathLength).default('/') }).strict(),
   stopLoad: empty
 } satisfies Record<CommandName, z.ZodType>

@@ -3,7 +3,7 @@
  * the same limits the engine's schema applies (src/shared/schemas.ts setAutoscale), so a mistake is
  * explained next to its field, in plain words, before a round trip.
  */
-import { autoscaleModes, type AutoscaleMode, type AutoscaleView } from '../../../shared/autoscale'
+import { autoscaleModes, CAPACITY_LIMITS, type AutoscaleMode, type AutoscaleView } from '../../../shared/autoscale'
 
 export interface AutoscaleForm {
   mode: AutoscaleMode
@@ -19,8 +19,6 @@ export interface AutoscaleSettings {
   capacityRps: number
 }
 
-/** The setAutoscale schema's bounds on capacity per replica, in req/s. */
-export const CAPACITY_LIMITS = Object.freeze({ min: 0.1, max: 1_000_000 })
 
 /** `field`: the one the error is about, to mark it. */
 export type AutoscaleFormResult = { ok: true; settings: AutoscaleSettings } | { ok: false; error: string; field: keyof AutoscaleForm }

@@ -54,12 +54,7 @@ export type LoadFormResult =
   /** `error`: every problem, in one line; `fields`: those that belong to a field, to show next to it. */
   | { ok: false; error: string; fields: LoadFieldErrors }
 
-/** The startLoad schema's limit on the path (src/shared/schemas.ts). */
-const MAX_PATH_LENGTH = 2000
-/** Trace compression and multiplier limits of the profile schema. */
-const MIN_COMPRESSION = 0.001
-const MAX_FACTOR = 1_000_000
-const MAX_TRACE_STEP_MS = 7 * 86_400_000
+const { maxPathLength: MAX_PATH_LENGTH, minCompression: MIN_COMPRESSION, maxFactor: MAX_FACTOR, maxTraceStepMs: MAX_TRACE_STEP_MS } = LOAD_LIMITS
 
 /** Limits as a user would type them: no grouping (a "2,000" typed back is not a number). */
 const plain = (n: number): string => String(n)
