@@ -72,7 +72,9 @@ services:
     const header = page.locator('.header-stat', { hasText: 'Backends' }).locator('.header-stat-value > span')
     expect(await header.textContent()).toBe('0/0 healthy')
     expect(await header.getAttribute('class')).toContain('text-warn')
-    expect(await byTestId('backends-meta').textContent()).toBe('0 routed · 0 healthy · 1 of other services (not routed)')
+    // At least OTHER's: test files running beside this one (and any other Prescal on this engine)
+    // have labelled containers of their own services too, which count here alike.
+    expect(await byTestId('backends-meta').textContent()).toMatch(/^0 routed · 0 healthy · [1-9]\d* of other services \(not routed\)$/)
   }, 40_000)
 
   it('a missing image that is not the demo image: the Docker commands that make it, no Build demo image button', async () => {
