@@ -320,11 +320,9 @@ export class DockerFleet {
       this.dropEvents()
       const delay = reconnectDelayMs(this.attempt++)
       const why = mapDockerError(err, this.calls.context('connect', {})).message
+      // The last list stays: its replicas run on without the engine's API (the poller finds out
+      // if one does not), and the proxy keeps serving them. The next connect re-lists.
       this.setStatus({ status: 'unavailable', message: `${why} — retrying in ${delay / 1000} s`, version: null })
-      if (this.list.length > 0) {
-        this.list = []
-        this.opts.listener.onChange()
-      }
       this.retryTimer = setTimeout(() => {
         this.retryTimer = null
         void this.connect()

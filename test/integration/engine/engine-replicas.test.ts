@@ -99,6 +99,10 @@ services:
     const before = await idsByState()
     await relay.cut()
     await expect.poll(() => engine.snapshot().docker.status, { timeout: 20_000, interval: 250 }).not.toBe('connected')
+    // Docker's API gone is not the replicas gone: they still serve through the proxy.
+    await new Promise((r) => setTimeout(r, 1500))
+    const meanwhile = await Promise.all(Array.from({ length: 10 }, () => httpGet(`${engine.proxyUrl()}/`)))
+    expect(meanwhile.map((a) => a.status)).toEqual(Array(10).fill(200))
     // What a Docker restart does to containers without a restart policy.
     await Promise.all(before.running!.map((id) => docker.getContainer(id).stop({ t: 1 })))
     const restoringBefore = eventsOf('service.restoring').length

@@ -15,7 +15,7 @@ export function DockerNotice(): React.JSX.Element | null {
     <div className="notice notice-warn" data-testid="docker-notice">
       <strong>Docker is unavailable.</strong> {docker.message ?? 'The Docker engine does not answer.'}
       <div className="notice-sub">
-        Container actions and scaling are disabled until it is back; static backends keep serving through the proxy.
+        Container actions and scaling are disabled until it is back; running replicas and static backends keep serving through the proxy.
       </div>
     </div>
   )
