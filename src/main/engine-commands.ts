@@ -30,6 +30,13 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
         `Container ${id.slice(0, 12)} is not one Prescal manages (no prescal.service label) or no longer exists.`
       )
     }
+    // Shown (it carries the label) but not ours: the Prescal that runs its service would undo it.
+    if (!engine.config.services.some((s) => s.name === c.service)) {
+      throw new PrescalError(
+        'INVALID_ARGUMENT',
+        `${c.name} belongs to service "${c.service}", which this config does not name: start, stop or remove it from the Prescal that runs "${c.service}" (or with docker).`
+      )
+    }
     return c
   }
 

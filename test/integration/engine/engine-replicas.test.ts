@@ -272,4 +272,24 @@ services:
     expect(backendOf()).toMatchObject({ containerState: 'running', health: 'up', ready: true })
     expect(await idsByState()).toEqual({ running })
   }, 60_000)
+
+  it("refuses to stop or remove a container of a service this config does not name", async () => {
+    const other = await docker.createContainer({
+      name: `prescal-${SERVICE}x-1`,
+      Image: DEMO_IMAGE,
+      Labels: { 'prescal.service': `${SERVICE}x` }
+    })
+    try {
+      await expect.poll(() => engine.fleet.get(other.id) !== undefined, { timeout: 10_000, interval: 200 }).toBe(true)
+      for (const action of [engine.handlers.stopContainer, engine.handlers.removeContainer]) {
+        await expect(action({ id: other.id })).rejects.toMatchObject({
+          code: 'INVALID_ARGUMENT',
+          message: `prescal-${SERVICE}x-1 belongs to service "${SERVICE}x", which this config does not name: start, stop or remove it from the Prescal that runs "${SERVICE}x" (or with docker).`
+        })
+      }
+      expect((await other.inspect()).State.Status).toBe('created')
+    } finally {
+      await other.remove({ force: true })
+    }
+  }, 30_000)
 })
